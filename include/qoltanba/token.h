@@ -116,6 +116,9 @@ struct qt_token_object {
 	bool has_private_key;       /* seen only after login on most tokens */
 	bool has_public_key;
 	char key_type[16];          /* "RSA 2048", "EC P-256", "" */
+	bool incomplete;            /* left by a generation that was cut short:
+	                             * not a usable key; the next generation
+	                             * removes it */
 	X509 *cert;                 /* NULL when no certificate has this id */
 	char cert_label[129];
 };
@@ -127,7 +130,10 @@ void qt_token_objects_free(struct qt_token_object *objs, size_t n);
  * and CKA_ID = the keyid of the public key (SHA-1 of its BIT STRING, as
  * NCA names keys).  The pair is checked to exist afterwards: if the
  * token was removed or refused half-way, nothing is left behind that
- * can be found, and QT_ERR_TOKEN_REMOVED (or the error) is returned.
+ * can be taken for a key, and QT_ERR_TOKEN_REMOVED (or the error) is
+ * returned.  Until its id is set the pair has a pending id (listed as
+ * incomplete); pending pairs of earlier, interrupted generations are
+ * removed first.
  * keyid (41 bytes) and pub (optional, EVP_PKEY_free) describe the key. */
 qt_err qt_token_keygen(qt_token *t, enum qt_keytype type, const char *label,
                        char keyid[41], EVP_PKEY **pub);

@@ -654,6 +654,7 @@ int qt_cli_inspect_token(const char *label, bool json, const char *pin_file, con
 			cJSON_AddStringToObject(jo, "key_type", ob->key_type);
 			cJSON_AddBoolToObject(jo, "private_key", ob->has_private_key);
 			cJSON_AddBoolToObject(jo, "public_key", ob->has_public_key);
+			cJSON_AddBoolToObject(jo, "incomplete", ob->incomplete);
 			if (ob->cert != NULL) {
 				char buf[512];
 
@@ -667,6 +668,11 @@ int qt_cli_inspect_token(const char *label, bool json, const char *pin_file, con
 				cJSON_AddNullToObject(jo, "subject");
 			}
 			cJSON_AddItemToArray(arr, jo);
+			continue;
+		}
+		if (ob->incomplete) {
+			printf(_("  incomplete key pair (a generation was cut short; the next "
+			         "token-keygen removes it)\n"));
 			continue;
 		}
 		printf("  %s  %s", ob->keyid, ob->label[0] ? ob->label : ob->cert_label);

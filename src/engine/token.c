@@ -571,6 +571,12 @@ qt_err qt_token_login(qt_token *t, const char *pin, enum qt_pin_state *state, bo
 	}
 	if (PKCS11_is_logged_in(t->slot, 0, &logged) == 0 && logged)
 		PKCS11_logout(t->slot);
+	/* Read-write sessions: changing the PIN and storing certificates
+	 * need them.  A write-protected token gets read-only ones. */
+	if (PKCS11_open_session(t->slot, 1) != 0) {
+		ERR_clear_error();
+		PKCS11_open_session(t->slot, 0);
+	}
 	if (PKCS11_login(t->slot, 0, pin) != 0) {
 		rc = p11_fail(QT_ERR_TOKEN, "C_Login");
 		if (state != NULL)
@@ -797,6 +803,38 @@ static CK_RV find_by_id(CK_FUNCTION_LIST_PTR fl, CK_SESSION_HANDLE h, CK_OBJECT_
 	return rv;
 }
 
+#define PENDING_ID "QT-PENDING-"
+#define PENDING_LEN 11
+
+static bool is_pending(const unsigned char *id, size_t len)
+{
+	return len == SHA_DIGEST_LENGTH && memcmp(id, PENDING_ID, PENDING_LEN) == 0;
+}
+
+/* Destroys key objects left by an interrupted generation. */
+static void remove_pending(CK_FUNCTION_LIST_PTR fl, CK_SESSION_HANDLE h)
+{
+	static const CK_OBJECT_CLASS classes[] = { CKO_PRIVATE_KEY, CKO_PUBLIC_KEY };
+	size_t c;
+
+	for (c = 0; c < 2; c++) {
+		CK_OBJECT_HANDLE found[64];
+		CK_ULONG n = 0, i;
+
+		if (find_by_id(fl, h, classes[c], NULL, 0, found, 64, &n) != CKR_OK)
+			continue;
+		for (i = 0; i < n; i++) {
+			unsigned char *id = NULL;
+			CK_ULONG idlen = 0;
+
+			if (get_attr(fl, h, found[i], CKA_ID, &id, &idlen) == CKR_OK &&
+			    is_pending(id, idlen))
+				fl->C_DestroyObject(h, found[i]);
+			free(id);
+		}
+	}
+}
+
 qt_err qt_token_keygen(qt_token *t, enum qt_keytype type, const char *label,
                        char keyid[41], EVP_PKEY **pub)
 {
@@ -848,11 +886,17 @@ qt_err qt_token_keygen(qt_token *t, enum qt_keytype type, const char *label,
 		*pub = NULL;
 	if (fl == NULL)
 		return qt_error(QT_ERR_MODULE, "%s", _("the module gives no function list"));
-	if (RAND_bytes(tmpid, sizeof tmpid) != 1)
+	/* Until its id is set the pair carries a recognisable pending id,
+	 * so a generation cut short (token pulled, process killed) is never
+	 * mistaken for a key: listings mark it incomplete and the next
+	 * generation removes it. */
+	memcpy(tmpid, PENDING_ID, PENDING_LEN);
+	if (RAND_bytes(tmpid + PENDING_LEN, sizeof tmpid - PENDING_LEN) != 1)
 		return qt_error_ssl(QT_ERR_CRYPTO, "RAND_bytes");
 	rc = open_session(t, true, &h);
 	if (rc != QT_OK)
 		return rc;
+	remove_pending(fl, h);
 	if (type == QT_KEY_EC_P256) {
 		mech.mechanism = CKM_EC_KEY_PAIR_GEN;
 		rv = fl->C_GenerateKeyPair(h, &mech, pub_ec, sizeof pub_ec / sizeof pub_ec[0],
@@ -974,6 +1018,8 @@ qt_err qt_token_list(qt_token *t, struct qt_token_object **objs, size_t *n)
 				rc = QT_ERR_NOMEM;
 				break;
 			}
+			if (id != NULL && is_pending(id, idlen))
+				o->incomplete = true;
 			if (classes[c] == CKO_CERTIFICATE) {
 				if (get_attr(fl, h, found[i], CKA_VALUE, &val, &vallen) == CKR_OK &&
 				    o->cert == NULL) {
