@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <openssl/types.h>
+#include <openssl/x509.h>   /* keygen.h needs X509_REQ */
 #include <qoltanba/cert.h>
 #include <qoltanba/error.h>
 #include <qoltanba/keygen.h>

@@ -15,7 +15,7 @@ const struct qt_command qt_commands[] = {
 	{ "idcheck", qt_cmd_idcheck, N_("check an IIN or BIN and say what it encodes"),
 	  N_("[--bin|--iin] NUMBER...") },
 	{ "tokens", qt_cmd_tokens, N_("list readers, the media in them, and PKCS#11 tokens"),
-	  N_("[--json] [--module PATH]") },
+	  N_("[--json] [--wait SECONDS] [--module PATH]") },
 	{ "pin", qt_cmd_pin, N_("change the PIN of a token"),
 	  N_("[--pin-file F --new-pin-file F] [--module PATH] LABEL") },
 	{ "token-keygen", qt_cmd_token_keygen, N_("generate a key pair on a token"),

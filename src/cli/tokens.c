@@ -134,9 +134,11 @@ int qt_cmd_tokens(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "module", required_argument, NULL, 'm' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tok_opts o = { 0 };
+	long wait_s = -1;
 	struct qt_reader *readers = NULL;
 	size_t nr = 0, i;
 	qt_pcsc *pcsc = NULL;
@@ -147,10 +149,17 @@ int qt_cmd_tokens(int argc, char **argv)
 	bool cfg_failed;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "jm:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jm:w:", opts, NULL)) != -1) {
+		char *end;
+
 		switch (c) {
 		case 'j': o.json = true; break;
 		case 'm': o.module = optarg; break;
+		case 'w':
+			wait_s = strtol(optarg, &end, 10);
+			if (*end != '\0' || wait_s < 0 || wait_s > 86400)
+				return qt_cli_usage("tokens");
+			break;
 		default: return qt_cli_usage("tokens");
 		}
 	}
@@ -158,6 +167,17 @@ int qt_cmd_tokens(int argc, char **argv)
 		return qt_cli_usage("tokens");
 
 	prc = qt_pcsc_open(&pcsc);
+	if (prc == QT_OK && wait_s >= 0) {
+		/* "Connect the media": wait for a card or token first. */
+		struct qt_reader r;
+
+		fprintf(stderr, _("Connect the key medium (waiting up to %ld s)...\n"), wait_s);
+		prc = qt_pcsc_wait_card(pcsc, NULL, (int)(wait_s * 1000), NULL, NULL, &r);
+		if (prc != QT_OK) {
+			qt_pcsc_close(pcsc);
+			return qt_cli_fail(prc, NULL);
+		}
+	}
 	if (prc == QT_OK)
 		prc = qt_pcsc_list(pcsc, &readers, &nr);
 	if (prc != QT_OK)
