@@ -2,6 +2,7 @@
  * token-store, token-sign, and the token part of inspect. */
 #include <config.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -563,6 +564,22 @@ int qt_cmd_token_store(int argc, char **argv)
 	return ex;
 }
 
+/* A signature can be made again: written like openssl writes one, without
+ * the fsyncs of qt_atomic_write (kept for keys). */
+static qt_err write_plain(const char *path, const unsigned char *p, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL)
+		return qt_error(qt_err_from_errno(errno), "%s: %s", path, strerror(errno));
+	if (fwrite(p, 1, len, f) != len || fclose(f) != 0) {
+		int e = errno;
+
+		return qt_error(qt_err_from_errno(e), "%s: %s", path, strerror(e));
+	}
+	return QT_OK;
+}
+
 /* qoltanba token-sign LABEL KEYID --in F --out F [--pin-file F] [--module PATH] */
 int qt_cmd_token_sign(int argc, char **argv)
 {
@@ -602,7 +619,7 @@ int qt_cmd_token_sign(int argc, char **argv)
 	if (ex == QT_EXIT_OK) {
 		rc = qt_token_sign(t, argv[optind + 1], data, len, &sig, &siglen);
 		if (rc == QT_OK)
-			rc = qt_atomic_write(outp, sig, siglen, 0644, QT_WRITE_REPLACE);
+			rc = write_plain(outp, sig, siglen);
 		if (rc != QT_OK)
 			ex = qt_cli_fail(rc, NULL);
 	}

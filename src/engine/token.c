@@ -1,7 +1,7 @@
 /* PKCS#11 tokens through libp11.
  *
  * libp11 loads the modules, lists slots and tokens, logs in, changes
- * PINs, stores certificates and signs.  Key-pair generation, listing
+ * PINs and stores certificates.  Key-pair generation, listing
  * and fresh token flags go to the module's own function list (the same
  * loaded module, found with dlopen(RTLD_NOLOAD)), because the libp11 of
  * Debian 12 (0.4.12) has no PKCS11_keygen with attributes, cannot set
@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <openssl/core_names.h>
+#include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
@@ -1081,7 +1082,7 @@ void qt_token_objects_free(struct qt_token_object *objs, size_t n)
 	free(objs);
 }
 
-/* ---- certificates and signing (libp11) ---- */
+/* ---- certificates and signing ---- */
 
 qt_err qt_token_store_cert(qt_token *t, X509 *cert, const char *label)
 {
@@ -1153,42 +1154,87 @@ qt_err qt_token_store_cert(qt_token *t, X509 *cert, const char *label)
 	return QT_OK;
 }
 
+/* Signing goes to the module directly: C_FindObjects by id costs the
+ * same on a token with 2 keys or 200, where libp11 would read every
+ * key's attributes first.  The hash is computed here and signed with
+ * CKM_RSA_PKCS over the DigestInfo, or CKM_ECDSA: the two mechanisms
+ * every token has, older eTokens included. */
 qt_err qt_token_sign(qt_token *t, const char *keyid, const unsigned char *data, size_t len,
                      unsigned char **sig, size_t *siglen)
 {
-	PKCS11_KEY *keys = NULL;
-	unsigned int nkeys = 0, i;
-	unsigned char id[64];
+	static const unsigned char sha256_info[] = {
+		0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+		0x01, 0x05, 0x00, 0x04, 0x20
+	};
+	CK_FUNCTION_LIST_PTR fl = fl_of(t);
+	CK_MECHANISM mech = { CKM_RSA_PKCS, NULL, 0 };
+	unsigned char id[64], in[sizeof sha256_info + SHA256_DIGEST_LENGTH], *kt = NULL;
+	unsigned char raw[1024];
+	CK_ULONG n = 0, ktlen = 0, rawlen = sizeof raw, inlen;
+	CK_OBJECT_HANDLE key;
+	CK_SESSION_HANDLE h;
+	CK_KEY_TYPE type = CKK_RSA;
 	size_t idlen;
-	EVP_PKEY *k = NULL;
-	EVP_MD_CTX *md = NULL;
-	qt_err rc = QT_OK;
+	CK_RV rv;
+	qt_err rc;
 
 	*sig = NULL;
 	*siglen = 0;
 	if (from_hex(keyid, id, sizeof id, &idlen) != 0)
 		return qt_error(QT_ERR_INVALID_ARG, _("\"%s\" is not a key id in hex"), keyid);
-	if (PKCS11_enumerate_keys(t->slot->token, &keys, &nkeys) != 0)
-		return p11_fail(QT_ERR_TOKEN, "C_FindObjects");
-	for (i = 0; i < nkeys; i++)
-		if (keys[i].id_len == idlen && memcmp(keys[i].id, id, idlen) == 0)
-			break;
-	if (i == nkeys)
+	rc = open_session(t, false, &h);
+	if (rc != QT_OK)
+		return rc;
+	rv = find_by_id(fl, h, CKO_PRIVATE_KEY, id, idlen, &key, 1, &n);
+	if (rv == CKR_OK && n == 0) {
+		fl->C_CloseSession(h);
 		return qt_error(QT_ERR_NO_KEY, _("no private key with the id %s (log in first?)"), keyid);
-	k = PKCS11_get_private_key(&keys[i]);
-	if (k == NULL)
-		return p11_fail(QT_ERR_TOKEN, "PKCS11_get_private_key");
-	md = EVP_MD_CTX_new();
-	if (md == NULL || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) <= 0 ||
-	    EVP_DigestSign(md, NULL, siglen, data, len) <= 0 ||
-	    (*sig = OPENSSL_malloc(*siglen)) == NULL ||
-	    EVP_DigestSign(md, *sig, siglen, data, len) <= 0) {
-		rc = p11_fail(QT_ERR_CRYPTO, "sign");
-		OPENSSL_free(*sig);
-		*sig = NULL;
-		*siglen = 0;
 	}
-	EVP_MD_CTX_free(md);
-	EVP_PKEY_free(k);
-	return rc;
+	if (rv == CKR_OK && get_attr(fl, h, key, CKA_KEY_TYPE, &kt, &ktlen) == CKR_OK &&
+	    ktlen == sizeof type)
+		memcpy(&type, kt, sizeof type);
+	free(kt);
+	memcpy(in, sha256_info, sizeof sha256_info);
+	SHA256(data, len, in + sizeof sha256_info);
+	if (type == CKK_EC) {
+		mech.mechanism = CKM_ECDSA;
+		memmove(in, in + sizeof sha256_info, SHA256_DIGEST_LENGTH);
+		inlen = SHA256_DIGEST_LENGTH;
+	} else {
+		inlen = sizeof in;
+	}
+	if (rv == CKR_OK)
+		rv = fl->C_SignInit(h, &mech, key);
+	if (rv == CKR_OK)
+		rv = fl->C_Sign(h, in, inlen, raw, &rawlen);
+	fl->C_CloseSession(h);
+	OPENSSL_cleanse(in, sizeof in);
+	if (rv != CKR_OK)
+		return qt_p11_map_ckr(rv, "C_Sign");
+	if (type == CKK_EC) {
+		/* r || s -> DER ECDSA-Sig-Value, as OpenSSL and X.509 want it. */
+		ECDSA_SIG *es = ECDSA_SIG_new();
+		BIGNUM *r = BN_bin2bn(raw, (int)(rawlen / 2), NULL);
+		BIGNUM *sv = BN_bin2bn(raw + rawlen / 2, (int)(rawlen / 2), NULL);
+		unsigned char *der = NULL;
+		int dlen = -1;
+
+		if (es != NULL && r != NULL && sv != NULL && ECDSA_SIG_set0(es, r, sv) == 1) {
+			r = sv = NULL;
+			dlen = i2d_ECDSA_SIG(es, &der);
+		}
+		BN_free(r);
+		BN_free(sv);
+		ECDSA_SIG_free(es);
+		if (dlen <= 0)
+			return qt_error_ssl(QT_ERR_CRYPTO, "ECDSA-Sig-Value");
+		*sig = der;
+		*siglen = (size_t)dlen;
+		return QT_OK;
+	}
+	*sig = OPENSSL_memdup(raw, rawlen);
+	if (*sig == NULL)
+		return QT_ERR_NOMEM;
+	*siglen = rawlen;
+	return QT_OK;
 }
