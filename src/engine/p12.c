@@ -275,6 +275,7 @@ static qt_err verify_mac(PKCS12 *p12, const char **pass, struct qt_p12_contents 
 	const X509_ALGOR *macalg = NULL;
 	unsigned long e;
 
+	ERR_clear_error();
 	if (!PKCS12_mac_present(p12))
 		return QT_OK;
 	PKCS12_get0_mac(NULL, &macalg, NULL, NULL, p12);
@@ -292,7 +293,10 @@ static qt_err verify_mac(PKCS12 *p12, const char **pass, struct qt_p12_contents 
 		c->mac_verified = true;
 		return QT_OK;
 	}
-	if (ERR_GET_LIB(e) == ERR_LIB_PKCS12 && ERR_GET_REASON(e) == PKCS12_R_MAC_VERIFY_FAILURE) {
+	/* A mismatch leaves no error on OpenSSL's queue (3.0), or says
+	 * MAC_VERIFY_FAILURE; anything else means it could not compute. */
+	if (e == 0 || (ERR_GET_LIB(e) == ERR_LIB_PKCS12 &&
+	               ERR_GET_REASON(e) == PKCS12_R_MAC_VERIFY_FAILURE)) {
 		ERR_clear_error();
 		return qt_error(QT_ERR_BAD_PASSWORD, _("the integrity check (MAC) failed"));
 	}
