@@ -79,20 +79,29 @@ expect_exit 0 "$QOLTANBA" token-store --pin-file "$T/pin" T "$T/cert.pem"
 expect_match 'stored'
 expect_exit 0 "$QOLTANBA" token-inspect T
 expect_match "$keyid  auth"
-expect_match 'subject: .*TESTOV TEST'
-expect_match 'issuer: CN = Test CA'
+expect_match 'Owner: +TESTOV TEST'
+expect_match 'Issuer: +Test CA'
+expect_match "Key ID: +$keyid"
+# inspect --token: the same, through the command that inspects files.
+expect_exit 0 "$QOLTANBA" inspect --token T
+expect_match "$keyid  auth"
+expect_match 'Owner: +TESTOV TEST'
+expect_match 'IIN: +123456789011'
 expect_exit 1 "$QOLTANBA" token-store --pin-file "$T/pin" T "$T/cert.pem"
 expect_match 'already'
 # A certificate whose key is not on the token.
 expect_exit 1 "$QOLTANBA" token-store --pin-file "$T/pin" T "$T/ca.pem"
 expect_match 'does not belong to this private key'
-expect_exit 0 "$QOLTANBA" token-inspect --json --pin-file "$T/pin" T
+expect_exit 0 "$QOLTANBA" inspect --json --pin-file "$T/pin" --token T
 printf '%s\n' "$out" | python3 -c '
 import json, sys
-d = json.load(sys.stdin)
-o = [o for o in d["objects"] if o["keyid"] == sys.argv[1]]
-assert len(o) == 1 and o[0]["private_key"] and o[0]["subject"] and o[0]["key_type"] == "RSA 2048", d
-' "$keyid" || fail "token-inspect --json: $out"
+d = [json.loads(l) for l in sys.stdin if l.strip()]
+o = [o for o in d if o["id"] == sys.argv[1]]
+assert len(o) == 1, d
+o = o[0]
+assert o["has_private_key"] and o["has_certificate"] and o["key_type"] == "RSA 2048", o
+assert o["keyid"] == sys.argv[1] and o["iin"] == "123456789011" and o["token"] == "T", o
+' "$keyid" || fail "inspect --json --token: $out"
 ok
 
 # -- Signing with the token key, verified by OpenSSL.

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
@@ -20,6 +21,7 @@
 #include <qoltanba/secret.h>
 #include <qoltanba/token.h>
 #include "cli/cli.h"
+#include "cli/keyinfo.h"
 #include "i18n.h"
 
 /* Options every token command takes. */
@@ -629,19 +631,10 @@ int qt_cmd_token_sign(int argc, char **argv)
 	return ex;
 }
 
-static void name_line(const char *what, const X509_NAME *n)
-{
-	BIO *b = BIO_new_fp(stdout, BIO_NOCLOSE);
-
-	printf("    %s: ", what);
-	X509_NAME_print_ex(b, n, 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB);
-	BIO_free(b);
-	putchar('\n');
-}
-
 /* The certificates on a token: the token part of `qoltanba inspect
- * --token LABEL`.  pin_file, when given, logs in so that private keys
- * show too. */
+ * --token LABEL`, in the same words as inspect uses for files (keyinfo.h).
+ * pin_file, when given, logs in so that private keys show too.  JSON:
+ * one object per line, as inspect prints one per file. */
 int qt_cli_inspect_token(const char *label, bool json, const char *pin_file, const char *module)
 {
 	struct tok_opts o = { module, pin_file, json };
@@ -649,7 +642,6 @@ int qt_cli_inspect_token(const char *label, bool json, const char *pin_file, con
 	size_t n = 0, i, ncerts = 0;
 	qt_p11 *p = NULL;
 	qt_token *t;
-	cJSON *root = NULL, *arr = NULL;
 	qt_err rc;
 	int ex;
 
@@ -663,79 +655,53 @@ int qt_cli_inspect_token(const char *label, bool json, const char *pin_file, con
 		ex = qt_cli_fail(rc, NULL);
 		goto out;
 	}
-	if (json) {
-		root = cJSON_CreateObject();
-		cJSON_AddStringToObject(root, "token", label);
-		arr = cJSON_AddArrayToObject(root, "objects");
-	} else {
+	if (!json)
 		printf(_("Token \"%s\":\n"), label);
-	}
 	for (i = 0; i < n; i++) {
 		struct qt_token_object *ob = &objs[i];
-		char nb[32] = "", na[32] = "";
+		struct qt_cert_summary sum;
+		bool have_sum = ob->cert != NULL &&
+		                qt_cert_summarize(ob->cert, time(NULL), &sum) == QT_OK;
 
-		if (ob->cert != NULL) {
-			struct tm tm;
-
+		if (ob->cert != NULL)
 			ncerts++;
-			if (ASN1_TIME_to_tm(X509_get0_notBefore(ob->cert), &tm))
-				strftime(nb, sizeof nb, "%Y-%m-%dT%H:%M:%SZ", &tm);
-			if (ASN1_TIME_to_tm(X509_get0_notAfter(ob->cert), &tm))
-				strftime(na, sizeof na, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		}
 		if (json) {
 			cJSON *jo = cJSON_CreateObject();
 
-			cJSON_AddStringToObject(jo, "keyid", ob->keyid);
+			cJSON_AddStringToObject(jo, "token", label);
+			cJSON_AddStringToObject(jo, "id", ob->keyid);
 			cJSON_AddStringToObject(jo, "label", ob->label[0] ? ob->label : ob->cert_label);
 			cJSON_AddStringToObject(jo, "key_type", ob->key_type);
-			cJSON_AddBoolToObject(jo, "private_key", ob->has_private_key);
-			cJSON_AddBoolToObject(jo, "public_key", ob->has_public_key);
+			cJSON_AddBoolToObject(jo, "has_private_key", ob->has_private_key);
+			cJSON_AddBoolToObject(jo, "has_public_key", ob->has_public_key);
 			cJSON_AddBoolToObject(jo, "incomplete", ob->incomplete);
-			if (ob->cert != NULL) {
-				char buf[512];
-
-				X509_NAME_oneline(X509_get_subject_name(ob->cert), buf, sizeof buf);
-				cJSON_AddStringToObject(jo, "subject", buf);
-				X509_NAME_oneline(X509_get_issuer_name(ob->cert), buf, sizeof buf);
-				cJSON_AddStringToObject(jo, "issuer", buf);
-				cJSON_AddStringToObject(jo, "not_before", nb);
-				cJSON_AddStringToObject(jo, "not_after", na);
-			} else {
-				cJSON_AddNullToObject(jo, "subject");
-			}
-			cJSON_AddItemToArray(arr, jo);
+			cJSON_AddBoolToObject(jo, "has_certificate", ob->cert != NULL);
+			if (have_sum)
+				qt_cli_summary_json(jo, &sum);
+			qt_cli_json_line(jo);
 			continue;
 		}
 		if (ob->incomplete) {
 			printf(_("  incomplete key pair (a generation was cut short; the next "
-			         "token-keygen removes it)\n"));
+			         "token-keygen removes it)\n\n"));
 			continue;
 		}
 		printf("  %s  %s", ob->keyid, ob->label[0] ? ob->label : ob->cert_label);
 		if (ob->key_type[0] != '\0')
 			printf("  (%s)", ob->key_type);
 		putchar('\n');
-		if (ob->cert != NULL) {
-			name_line(_("subject"), X509_get_subject_name(ob->cert));
-			name_line(_("issuer"), X509_get_issuer_name(ob->cert));
-			printf("    %s: %s .. %s\n", _("valid"), nb, na);
-		} else {
-			printf("    %s\n", _("no certificate yet"));
-		}
 		if (ob->has_private_key)
-			printf("    %s\n", _("private key on the token"));
+			printf("  %s\n", _("The private key is on the token."));
+		if (have_sum)
+			qt_cli_summary_text(stdout, &sum);
+		else if (ob->cert != NULL)
+			printf("  %s\n", _("A certificate qoltanba cannot read."));
+		else
+			printf("  %s\n", _("No certificate yet."));
+		putchar('\n');
 	}
-	if (root != NULL) {
-		char *text = cJSON_Print(root);
-
-		if (text != NULL)
-			puts(text);
-		free(text);
-		cJSON_Delete(root);
-	} else if (ncerts == 0) {
+	if (!json && ncerts == 0)
 		printf(_("  no certificates on this token\n"));
-	}
 out:
 	qt_token_objects_free(objs, n);
 	qt_p11_close(p);
@@ -743,7 +709,7 @@ out:
 }
 
 /* qoltanba token-inspect LABEL [--json] [--pin-file F] [--module PATH]:
- * the same as inspect --token until both are merged. */
+ * the same as inspect --token LABEL. */
 int qt_cmd_token_inspect(int argc, char **argv)
 {
 	static const struct option opts[] = {
