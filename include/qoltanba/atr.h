@@ -44,8 +44,8 @@ void qt_atr_system_file(char *buf, size_t size);   /* /etc/qoltanba/atr.conf */
 void qt_hex_upper(const unsigned char *p, size_t len, char *out, size_t size);
 
 /* Media names used in atr.conf and the configuration ("kaztoken"), and
- * labels for people ("Kaztoken").  These are the portal's storage types;
- * QT_STORAGE_PKCS12 is "pc". */
+ * labels for people ("Kaztoken"): the portal's storage types, the same
+ * as qt_storage_name() / qt_storage_label() of cert.h. */
 const char *qt_medium_name(enum qt_storage m);
 const char *qt_medium_label(enum qt_storage m);
 /* QT_OK and *out set when name is a medium name; QT_ERR_INVALID_ARG. */

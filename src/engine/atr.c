@@ -24,40 +24,31 @@ struct qt_atr_table {
 	char problem[512];
 };
 
+/* The portal's media, with the factory PIN it tells users about.  Names
+ * and labels are those of cert.h (qt_storage_name/_label), so that
+ * atr.conf, the configuration and the JSON all say "kaztoken". */
 static const struct {
 	enum qt_storage m;
-	const char *name;
-	const char *label;
 	const char *default_pin;
 } media[] = {
-	{ QT_STORAGE_PKCS12, "pc", N_("PC (key files)"), NULL },
-	{ QT_STORAGE_IDCARD, "idcard", N_("ID card"), NULL },
-	{ QT_STORAGE_KAZTOKEN, "kaztoken", N_("Kaztoken"), "12345678" },
-	{ QT_STORAGE_ETOKEN72K, "etoken72k", N_("eToken PRO 72K"), "1234567890" },
-	{ QT_STORAGE_ETOKEN5110, "etoken5110", N_("eToken 5110"), NULL },
-	{ QT_STORAGE_JACARTA, "jacarta", N_("JaCarta"), "1234567890" },
-	{ QT_STORAGE_AKEY, "akey", N_("AKey"), "1234567890" },
+	{ QT_STORAGE_PKCS12, NULL },
+	{ QT_STORAGE_IDCARD, NULL },
+	{ QT_STORAGE_KAZTOKEN, "12345678" },
+	{ QT_STORAGE_ETOKEN72K, "1234567890" },
+	{ QT_STORAGE_ETOKEN5110, NULL },
+	{ QT_STORAGE_JACARTA, "1234567890" },
+	{ QT_STORAGE_AKEY, "1234567890" },
 };
 #define N_MEDIA (sizeof media / sizeof media[0])
 
 const char *qt_medium_name(enum qt_storage m)
 {
-	size_t i;
-
-	for (i = 0; i < N_MEDIA; i++)
-		if (media[i].m == m)
-			return media[i].name;
-	return "unknown";
+	return qt_storage_name(m);
 }
 
 const char *qt_medium_label(enum qt_storage m)
 {
-	size_t i;
-
-	for (i = 0; i < N_MEDIA; i++)
-		if (media[i].m == m)
-			return _(media[i].label);
-	return _("unknown medium");
+	return m == QT_STORAGE_UNKNOWN ? _("unknown medium") : qt_storage_label(m);
 }
 
 qt_err qt_medium_from_name(const char *name, enum qt_storage *out)
@@ -65,7 +56,7 @@ qt_err qt_medium_from_name(const char *name, enum qt_storage *out)
 	size_t i;
 
 	for (i = 0; i < N_MEDIA; i++) {
-		if (strcmp(media[i].name, name) == 0) {
+		if (strcmp(qt_storage_name(media[i].m), name) == 0) {
 			*out = media[i].m;
 			return QT_OK;
 		}

@@ -759,8 +759,8 @@ done:
 }
 
 /* keyid = SHA-1 of the subjectPublicKey BIT STRING (RFC 5280 4.2.1.2
- * method 1).  Same as cert.h qt_keyid_of_key() (branch keystore); kept
- * private here so both can be merged. */
+ * method 1), as cert.h qt_keyid_of_key(), but from the certificate's
+ * X509_PUBKEY: it works for keys OpenSSL cannot decode (GOST). */
 static qt_err keyid_of(X509_PUBKEY *xp, unsigned char id[SHA_DIGEST_LENGTH])
 {
 	const unsigned char *pk;
@@ -770,18 +770,6 @@ static qt_err keyid_of(X509_PUBKEY *xp, unsigned char id[SHA_DIGEST_LENGTH])
 		return qt_error_ssl(QT_ERR_CRYPTO, "%s", "subjectPublicKey");
 	SHA1(pk, (size_t)pklen, id);
 	return QT_OK;
-}
-
-static qt_err keyid_of_pkey(EVP_PKEY *k, unsigned char id[SHA_DIGEST_LENGTH])
-{
-	X509_PUBKEY *xp = NULL;
-	qt_err rc;
-
-	if (!X509_PUBKEY_set(&xp, k))
-		return qt_error_ssl(QT_ERR_CRYPTO, "%s", "X509_PUBKEY_set");
-	rc = keyid_of(xp, id);
-	X509_PUBKEY_free(xp);
-	return rc;
 }
 
 /* Handles of objects of class cls with this id (at most max). */
@@ -848,6 +836,7 @@ qt_err qt_token_keygen(qt_token *t, enum qt_keytype type, const char *label,
 	CK_OBJECT_HANDLE pubh = CK_INVALID_HANDLE, privh = CK_INVALID_HANDLE, found;
 	CK_SESSION_HANDLE h;
 	unsigned char tmpid[SHA_DIGEST_LENGTH], id[SHA_DIGEST_LENGTH];
+	size_t idlen;
 	CK_ULONG lablen = (CK_ULONG)strlen(label);
 	EVP_PKEY *k = NULL;
 	CK_RV rv;
@@ -916,9 +905,11 @@ qt_err qt_token_keygen(qt_token *t, enum qt_keytype type, const char *label,
 	rc = public_key_of(fl, h, pubh, type == QT_KEY_EC_P256 ? CKK_EC : CKK_RSA, &k);
 	if (rc != QT_OK)
 		goto fail;
-	rc = keyid_of_pkey(k, id);
-	if (rc != QT_OK)
+	rc = qt_keyid_of_key(k, keyid);
+	if (rc != QT_OK || from_hex(keyid, id, sizeof id, &idlen) != 0 || idlen != sizeof id) {
+		rc = rc != QT_OK ? rc : qt_error(QT_ERR_INTERNAL, "keyid %s", keyid);
 		goto fail;
+	}
 	rv = fl->C_SetAttributeValue(h, pubh, &set_id, 1);
 	if (rv == CKR_OK)
 		rv = fl->C_SetAttributeValue(h, privh, &set_id, 1);
@@ -939,13 +930,13 @@ qt_err qt_token_keygen(qt_token *t, enum qt_keytype type, const char *label,
 		goto fail;
 	}
 	fl->C_CloseSession(h);
-	to_hex(id, sizeof id, keyid, 41);
 	if (pub != NULL)
 		*pub = k;
 	else
 		EVP_PKEY_free(k);
 	return QT_OK;
 fail:
+	keyid[0] = '\0';
 	/* Leave nothing half-made behind (ignored if the token is gone). */
 	if (privh != CK_INVALID_HANDLE)
 		fl->C_DestroyObject(h, privh);
