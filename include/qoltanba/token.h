@@ -95,7 +95,8 @@ qt_err qt_token_info(qt_token *t, struct qt_token_info *out);
 /* The medium, when the caller knows it better (a reader's ATR). */
 void qt_token_set_medium(qt_token *t, enum qt_storage m);
 
-/* Logs in as the user.  On QT_ERR_PIN_INCORRECT or QT_ERR_PIN_LOCKED,
+/* Logs in as the user.  pin NULL: on the reader's PIN pad (when
+ * protected_auth_path).  On QT_ERR_PIN_INCORRECT or QT_ERR_PIN_LOCKED,
  * *state (when not NULL) is the state for the next attempt.  When the
  * PIN is the medium's factory PIN (atr.h qt_medium_default_pin; any
  * factory PIN when the medium is unknown) or the token asks for a new

@@ -332,10 +332,15 @@ static int login(qt_token *t, const struct tok_opts *o)
 		return qt_cli_fail(qt_error(QT_ERR_PIN_LOCKED, "%s", ti.label), NULL);
 	if (ti.pin_state == QT_PIN_COUNT_LOW || ti.pin_state == QT_PIN_FINAL_TRY)
 		fprintf(stderr, "qoltanba: %s: %s\n", ti.label, qt_pin_state_label(ti.pin_state));
-	snprintf(prompt, sizeof prompt, _("PIN of token \"%s\": "), ti.label);
-	rc = qt_cli_password(o->pin_file, prompt, &pin);
-	if (rc != QT_OK)
-		return qt_cli_fail(rc, NULL);
+	if (ti.protected_auth_path && o->pin_file == NULL) {
+		/* A PIN pad: the PIN never passes through this computer. */
+		fprintf(stderr, _("Type the PIN of token \"%s\" on the reader's keypad.\n"), ti.label);
+	} else {
+		snprintf(prompt, sizeof prompt, _("PIN of token \"%s\": "), ti.label);
+		rc = qt_cli_password(o->pin_file, prompt, &pin);
+		if (rc != QT_OK)
+			return qt_cli_fail(rc, NULL);
+	}
 	rc = qt_token_login(t, pin, &st, &def);
 	qt_free_secret_str(pin);
 	if (rc == QT_ERR_PIN_INCORRECT && st != QT_PIN_OK) {
