@@ -147,6 +147,7 @@ wait "$wpid" || true
 out=$(cat "$T/events")
 expect_match "^inserted Virtual PCD 00 00\|kaztoken\|$KAZTOKEN_ATR$"
 expect_match '^removed Virtual PCD 00 00$'
+until_match 'Virtual PCD 00 00: empty' "$QOLTANBA" tokens
 
 # Detection: the medium by ATR, in text and JSON.
 insert "$KAZTOKEN_ATR"
@@ -158,6 +159,9 @@ expect_match '^card Virtual PCD 00 00\|kaztoken$'
 expect_exit 0 "$QOLTANBA" tokens --wait 5
 expect_match 'Kaztoken'
 remove
+# pcscd keeps a card's ATR until it has seen the card go: wait for that
+# before the next card, as a person swapping tokens would.
+until_match 'Virtual PCD 00 00: empty' "$QOLTANBA" tokens
 
 # An unknown ATR: shown, with the sentence that says where to add it.
 insert "$UNKNOWN_ATR"
