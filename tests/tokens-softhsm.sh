@@ -168,6 +168,29 @@ expect_exit 0 "$QOLTANBA" token-inspect --pin-file "$T/new" T
 echo 1234567890 >"$T/factory"
 expect_exit 1 "$QOLTANBA" pin --pin-file "$T/new" --new-pin-file "$T/factory" T
 expect_match 'factory PIN'
+# From the terminal: old PIN, then the new one twice, never echoed.
+if command -v expect >/dev/null; then
+	cat >"$T/pin.exp" <<'EOF'
+set timeout 20
+lassign $argv qoltanba old new again
+spawn $qoltanba pin T
+expect "Current PIN of token \"T\": " { send "$old\r" }
+expect "New PIN: " { send "$new\r" }
+expect "New PIN again: " { send "$again\r" }
+expect eof
+catch wait result
+puts "EXIT [lindex $result 3]"
+EOF
+	expect_exit 0 expect "$T/pin.exp" "$QOLTANBA" 24680 1357 1358
+	expect_match 'differ'
+	expect_match 'EXIT 1'
+	ok
+	! printf '%s\n' "$out" | grep -q 1357 || fail "a PIN was echoed: $out"
+	expect_exit 0 expect "$T/pin.exp" "$QOLTANBA" 24680 1357 1357
+	expect_match 'was changed'
+	expect_match 'EXIT 0'
+	echo 1357 >"$T/new"
+fi
 # Without a terminal and without --pin-file: a clear refusal, and
 # OpenSSL never reads the terminal behind our back.
 if command -v setsid >/dev/null; then
