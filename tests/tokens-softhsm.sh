@@ -207,6 +207,11 @@ expect_match '"K": .*\[Kaztoken\]'
 expect_exit 0 "$QOLTANBA" token-keygen --pin-file "$T/kpin" K
 expect_match 'still has its factory PIN.*qoltanba pin K'
 
+# -- The engine API as the screens use it (tests/token_api.c).
+softhsm2-util --init-token --free --label A --pin 12345678 --so-pin 5678 >/dev/null
+expect_exit 0 "$top_builddir/tests/token_api" "$SOFTHSM"
+expect_match ' 0 failed'
+
 # -- Modules that are missing, or are not PKCS#11 modules.
 printf 'not a library\n' >"$T/fake.so"
 libcrypto=$(ldd "$QOLTANBA" | awk '/libcrypto/ { print $3; exit }')

@@ -898,7 +898,7 @@ qt_err qt_token_keygen(qt_token *t, enum qt_keytype type, const char *label,
 	if (rv != CKR_OK) {
 		rc = qt_p11_map_ckr(rv, "C_GenerateKeyPair");
 		if (rv == CKR_USER_NOT_LOGGED_IN)
-			rc = qt_error(QT_ERR_PIN_INCORRECT, "%s", _("log in to the token first"));
+			rc = qt_error(QT_ERR_TOKEN, "%s", _("log in to the token first"));
 		goto fail;
 	}
 	qt_crashpoint("token-keygen-generated");
