@@ -3,6 +3,7 @@
  *
  *   pcsc_wait events N TIMEOUT_MS   N events, each "inserted READER MEDIUM ATR"
  *                                   or "removed READER"; "timeout" if none
+ *   pcsc_wait poll TIMEOUT_MS       the same with timeout 0 every 100 ms: "polled ..."
  *   pcsc_wait card TIMEOUT_MS       "card READER MEDIUM" once a card is in
  *   pcsc_wait cancel-thread MS      waits for ever; another thread calls
  *                                   qt_pcsc_cancel() after MS: "cancelled"
@@ -81,6 +82,27 @@ int main(int argc, char **argv)
 				printf("reader-removed %s\n", ev.reader.name);
 			fflush(stdout);
 		}
+	} else if (strcmp(argv[1], "poll") == 0) {
+		/* A screen's idle loop: timeout 0, every 100 ms, until an
+		 * insertion or TIMEOUT_MS. */
+		long i, max = strtol(argv[2], NULL, 10) / 100;
+		struct qt_pcsc_event ev;
+		struct timespec ts = { 0, 100000000L };
+
+		puts("waiting");
+		fflush(stdout);
+		for (i = 0; i < max; i++) {
+			rc = qt_pcsc_wait_event(pcsc, 0, NULL, NULL, &ev);
+			if (rc == QT_OK && ev.type == QT_PCSC_CARD_INSERTED) {
+				printf("polled %s|%s\n", ev.reader.name, qt_medium_name(ev.reader.medium));
+				qt_pcsc_close(pcsc);
+				return 0;
+			}
+			if (rc != QT_OK && rc != QT_ERR_TIMEOUT)
+				return report(rc);
+			nanosleep(&ts, NULL);
+		}
+		return report(QT_ERR_TIMEOUT);
 	} else if (strcmp(argv[1], "card") == 0) {
 		struct qt_reader r;
 

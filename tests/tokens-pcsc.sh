@@ -149,8 +149,18 @@ expect_match "^inserted Virtual PCD 00 00\|kaztoken\|$KAZTOKEN_ATR$"
 expect_match '^removed Virtual PCD 00 00$'
 until_match 'Virtual PCD 00 00: empty' "$QOLTANBA" tokens
 
-# Detection: the medium by ATR, in text and JSON.
+# Polling with a zero timeout (a screen's idle handler) sees it too.
+"$WAIT" poll 15000 >"$T/poll" 2>&1 &
+wpid=$!
+i=0
+until grep -q waiting "$T/poll" 2>/dev/null || [ $i -gt 50 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.3
 insert "$KAZTOKEN_ATR"
+wait "$wpid" || true
+out=$(cat "$T/poll")
+expect_match '^polled Virtual PCD 00 00\|kaztoken$'
+
+# Detection: the medium by ATR, in text and JSON.
 until_match "Virtual PCD 00 00: Kaztoken \(ATR $KAZTOKEN_ATR\)" "$QOLTANBA" tokens
 expect_exit 0 "$QOLTANBA" tokens --json
 expect_match '"medium":[[:space:]]*"kaztoken"'

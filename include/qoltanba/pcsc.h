@@ -57,7 +57,7 @@ typedef bool (*qt_cancel_fn)(void *data);
 /* Waits for the next change after the state seen by the previous call
  * (the first call takes the present state as its starting point, so a
  * card already in a reader is not reported as inserted).  timeout_ms < 0
- * waits for ever.  Returns QT_OK with *ev filled, QT_ERR_TIMEOUT,
+ * waits for ever; 0 only polls (a screen's idle handler can call it).  Returns QT_OK with *ev filled, QT_ERR_TIMEOUT,
  * QT_ERR_CANCELLED (callback or qt_pcsc_cancel()), or a PC/SC error. */
 qt_err qt_pcsc_wait_event(qt_pcsc *p, int timeout_ms, qt_cancel_fn cancel, void *data,
                           struct qt_pcsc_event *ev);

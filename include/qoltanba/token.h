@@ -82,7 +82,8 @@ size_t qt_p11_module_count(const qt_p11 *p);
 const struct qt_module_info *qt_p11_module(const qt_p11 *p, size_t i);
 
 /* Re-reads the slots (after a token was connected or removed).  Tokens
- * from earlier calls become invalid. */
+ * from earlier calls become invalid, and are logged out (their sessions
+ * are closed). */
 qt_err qt_p11_refresh(qt_p11 *p);
 size_t qt_p11_token_count(const qt_p11 *p);
 qt_token *qt_p11_token(qt_p11 *p, size_t i);

@@ -300,11 +300,13 @@ qt_err qt_pcsc_wait_event(qt_pcsc *p, int timeout_ms, qt_cancel_fn cancel, void 
 			return qt_error(QT_ERR_CANCELLED, "%s", "");
 		if (atomic_load(&p->cancelled))
 			return qt_error(QT_ERR_CANCELLED, "%s", "");
-		if (deadline >= 0 && left <= 0)
-			return qt_error(QT_ERR_TIMEOUT, "%s", _("no card was connected or removed"));
+		/* Always ask once, so that a timeout of 0 polls. */
 		rv = SCardGetStatusChange(p->ctx, slice, p->st, (DWORD)(p->n + 1));
-		if (rv == SCARD_E_TIMEOUT)
+		if (rv == SCARD_E_TIMEOUT) {
+			if (deadline >= 0 && now_ms() >= deadline)
+				return qt_error(QT_ERR_TIMEOUT, "%s", _("no card was connected or removed"));
 			continue;
+		}
 		if (rv == SCARD_E_CANCELLED)
 			return qt_error(QT_ERR_CANCELLED, "%s", "");
 		if (rv != SCARD_S_SUCCESS && rv != SCARD_E_UNKNOWN_READER &&
