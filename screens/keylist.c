@@ -1,0 +1,250 @@
+/* The keys of a folder: one row per key file, filtered as you type. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <qoltanba/keystore.h>
+#include "screens/screens.h"
+#include "i18n.h"
+
+struct keylist {
+	char dir[4096];
+	struct qt_keydir *kd;
+	struct tui_list list;
+	bool loaded;
+	qt_err rc;
+	char detail[512];
+};
+
+static const char *purpose_short(enum qt_purpose p)
+{
+	/* NCA's own words, as in the file names: not translated. */
+	return p == QT_PURPOSE_AUTH ? "AUTH" : p == QT_PURPOSE_SIGN ? "SIGN" : "?";
+}
+
+/* The state of an entry, in words (never colour alone). */
+static const char *entry_state(const struct qt_keydir_entry *e, char *buf, size_t size,
+                               enum tui_role *role)
+{
+	*role = R_NORMAL;
+	if (e->status != QT_OK) {
+		*role = R_ERROR;
+		if (e->status == QT_ERR_PERMISSION)
+			return _("unreadable");
+		if (e->status == QT_ERR_NOT_KEYSTORE)
+			return _("not a key file");
+		return _("cannot read");
+	}
+	if (!e->has_summary) {
+		*role = R_DIM;
+		return _("password needed");
+	}
+	if (e->summary.expired) {
+		*role = R_ERROR;
+		snprintf(buf, size, "%s%s", _("EXPIRED"),
+		         e->summary.signing_supported ? "" : ", GOST");
+	} else if (e->summary.not_yet_valid) {
+		*role = R_WARN;
+		snprintf(buf, size, "%s%s", _("not yet valid"),
+		         e->summary.signing_supported ? "" : ", GOST");
+	} else {
+		*role = R_OK;
+		snprintf(buf, size, dngettext(PACKAGE, "valid, %ld day", "valid, %ld days",
+		                              (unsigned long)e->summary.days_left),
+		         e->summary.days_left);
+		if (!e->summary.signing_supported)
+			snprintf(buf + strlen(buf), size - strlen(buf), ", GOST");
+	}
+	return buf;
+}
+
+static void owner_of(const struct qt_keydir_entry *e, char *buf, size_t size)
+{
+	if (!e->has_summary) {
+		snprintf(buf, size, "%s", e->name);
+		return;
+	}
+	if (e->summary.organization[0])
+		snprintf(buf, size, "%s, %s", e->summary.common_name, e->summary.organization);
+	else
+		snprintf(buf, size, "%s", e->summary.common_name);
+}
+
+static const char *row_text(void *ctx, size_t i, char *buf, size_t size)
+{
+	struct keylist *kl = ctx;
+	const struct qt_keydir_entry *e = &kl->kd->entries[i];
+	char owner[600], st[128];
+	enum tui_role r;
+
+	owner_of(e, owner, sizeof(owner));
+	snprintf(buf, size, "%s %s %s %s %s %s %s", purpose_short(e->purpose), owner,
+	         e->has_summary ? e->summary.iin : "", e->has_summary ? e->summary.bin : "",
+	         entry_state(e, st, sizeof(st), &r), e->name, e->keyid);
+	return buf;
+}
+
+/* Columns: purpose 5, owner (the rest), IIN 12, expiry 10, state 18;
+ * at 120 columns and more the file name too. */
+static void row_draw(void *ctx, size_t row, int y, int x, int w, bool sel)
+{
+	struct keylist *kl = ctx;
+	const struct qt_keydir_entry *e = &kl->kd->entries[row];
+	char owner[600], st[128], exp[32] = "";
+	const char *state;
+	enum tui_role r, base = sel ? R_SELECTED : R_NORMAL;
+	int fw = w >= 116 ? 30 : 0, ow = w - 5 - 12 - 10 - 18 - 4 - (fw ? fw + 1 : 0), cx = x;
+
+	owner_of(e, owner, sizeof(owner));
+	state = entry_state(e, st, sizeof(st), &r);
+	if (e->has_summary) {
+		struct tm tm;
+		time_t na = e->summary.not_after;
+		gmtime_r(&na, &tm);
+		strftime(exp, sizeof(exp), "%Y-%m-%d", &tm);
+	}
+	tui_put(y, cx, 6, purpose_short(e->purpose), base, true);
+	cx += 6;
+	tui_put(y, cx, ow + 1, owner, e->has_summary ? base : (sel ? base : R_DIM), true);
+	cx += ow + 1;
+	tui_put(y, cx, 13, e->has_summary && e->summary.iin[0] ? e->summary.iin : "-", base, true);
+	cx += 13;
+	tui_put(y, cx, 11, exp[0] ? exp : "-", base, true);
+	cx += 11;
+	tui_put(y, cx, 18 + (fw ? 1 : 0), state, sel ? R_SELECTED : r, true);
+	cx += 18 + (fw ? 1 : 0);
+	if (fw)
+		tui_put(y, cx, x + w - cx, e->name, sel ? R_SELECTED : R_DIM, true);
+}
+
+static int kl_scan(struct screen *s, struct tui *t)
+{
+	struct keylist *kl = s->priv;
+
+	if (kl->kd) {
+		tui_list_free(&kl->list);
+		qt_keydir_free(kl->kd);
+		kl->kd = NULL;
+	}
+	kl->rc = qt_keydir_scan(kl->dir, NULL, time(NULL), &kl->kd);
+	kl->loaded = true;
+	if (kl->rc != QT_OK) {
+		snprintf(kl->detail, sizeof(kl->detail), "%s", qt_error_detail());
+		snprintf(t->message, sizeof(t->message), "%s", qt_strerror(kl->rc));
+		t->message_error = true;
+		return TUI_REDRAW;
+	}
+	if (tui_list_init(&kl->list, kl->kd->count, row_text, kl) < 0) {
+		snprintf(t->message, sizeof(t->message), "%s", _("Out of memory."));
+		t->message_error = true;
+	}
+	kl->list.draw_row = row_draw;
+	return TUI_REDRAW;
+}
+
+static int kl_enter(struct screen *s, struct tui *t)
+{
+	t->work = kl_scan;
+	t->work_label = _("Reading the folder");
+	return TUI_WORK;
+}
+
+static const char *kl_title(struct screen *s) { return _("Keys in a folder"); }
+
+static void kl_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
+{
+	struct keylist *kl = s->priv;
+	int lw = w - 4, fw = lw - 2 >= 116 ? 30 : 0;
+	int ow = lw - 2 - 5 - 12 - 10 - 18 - 4 - (fw ? fw + 1 : 0), cx = 4;
+
+	tui_putf(y, 2, w - 4, R_HEADING, "%s", kl->dir);
+	if (!kl->loaded)
+		return;
+	if (kl->rc != QT_OK) {
+		char buf[1024];
+		snprintf(buf, sizeof(buf), "%s %s", qt_strerror(kl->rc), kl->detail);
+		tui_wrap(y + 2, 2, 4, w - 4, buf, R_ERROR);
+		return;
+	}
+	if (kl->kd->count == 0) {
+		tui_wrap(y + 2, 2, 4, w - 4,
+		         _("There are no key files in this folder (.p12, .pfx, .cer, .crt, .pem). "
+		           "NCA names them AUTH_RSA256_..., RSA256_..., GOSTKNCA_..., GOST512_.... "
+		           "Press Esc to choose another folder."), R_NORMAL);
+		return;
+	}
+	tui_put(y + 1, cx, 6, _("Use"), R_HEADING, true);
+	cx += 6;
+	tui_put(y + 1, cx, ow + 1, _("Owner"), R_HEADING, true);
+	cx += ow + 1;
+	tui_put(y + 1, cx, 13, _("IIN"), R_HEADING, true);
+	cx += 13;
+	tui_put(y + 1, cx, 11, _("Expires"), R_HEADING, true);
+	cx += 11;
+	tui_put(y + 1, cx, 18 + (fw ? 1 : 0), _("State"), R_HEADING, true);
+	cx += 18 + (fw ? 1 : 0);
+	if (fw)
+		tui_put(y + 1, cx, 4 + lw - cx, _("File"), R_HEADING, true);
+	tui_list_draw(&kl->list, y + 2, 2, h - 2, lw);
+	(void)t;
+}
+
+static int kl_key(struct screen *s, struct tui *t, const struct tui_key *k)
+{
+	struct keylist *kl = s->priv;
+	size_t i;
+
+	if (k->act == ACT_RELOAD)
+		return kl_enter(s, t) | TUI_HANDLED;
+	if (!kl->kd || kl->rc != QT_OK)
+		return 0;
+	if (k->act == ACT_SELECT) {
+		const struct qt_keydir_entry *e;
+
+		i = tui_list_selected(&kl->list);
+		if (i == (size_t)-1)
+			return TUI_HANDLED;
+		e = &kl->kd->entries[i];
+		if (e->status != QT_OK && e->status != QT_ERR_BAD_PASSWORD) {
+			char buf[1200];
+			snprintf(buf, sizeof(buf), "%s\n\n%s\n%s", e->name, qt_strerror(e->status),
+			         e->status_detail ? e->status_detail : "");
+			t->push = tui_dialog_new(_("Cannot read this file"), buf, NULL, 0, 0);
+			return TUI_HANDLED | TUI_PUSH;
+		}
+		t->push = screen_keydetails_new(e->path);
+		return TUI_HANDLED | TUI_PUSH;
+	}
+	return tui_list_key(&kl->list, k);
+}
+
+static void kl_leave(struct screen *s, struct tui *t)
+{
+	struct keylist *kl = s->priv;
+
+	tui_list_free(&kl->list);
+	qt_keydir_free(kl->kd);
+	free(kl);
+}
+
+static const enum tui_action kl_bar_acts[] = { ACT_SELECT, ACT_CLEAR, ACT_RELOAD, ACT_BACK,
+                                               ACT_NONE };
+static const enum tui_action *kl_bar(struct screen *s) { return kl_bar_acts; }
+
+static const struct screen_ops kl_ops = {
+	.name = "key-list", .title = kl_title, .enter = kl_enter, .draw = kl_draw,
+	.key = kl_key, .leave = kl_leave, .bar = kl_bar,
+};
+
+struct screen *screen_keylist_new(const char *dir)
+{
+	struct keylist *kl = calloc(1, sizeof(*kl));
+
+	if (!kl)
+		return NULL;
+	snprintf(kl->dir, sizeof(kl->dir), "%s", dir);
+	return tui_screen_new(&kl_ops, kl);
+}
