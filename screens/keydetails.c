@@ -137,7 +137,7 @@ static void kd_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 
 		if (i == 0)
 			r = d->sum.expired || d->sum.not_yet_valid ? R_ERROR :
-			    d->sum.signing_supported ? R_OK : R_WARN;
+			    d->sum.signing_supported ? R_GOOD : R_WARN;
 		tui_put(y + row, 2, lw, lines[i][0], R_HEADING, true);
 		tui_put(y + row, 2 + lw, w - lw - 4, lines[i][1], r, false);
 	}

@@ -51,7 +51,7 @@ static const char *entry_state(const struct qt_keydir_entry *e, char *buf, size_
 		snprintf(buf, size, "%s%s", _("not yet valid"),
 		         e->summary.signing_supported ? "" : ", GOST");
 	} else {
-		*role = R_OK;
+		*role = R_GOOD;
 		snprintf(buf, size, dngettext(PACKAGE, "valid, %ld day", "valid, %ld days",
 		                              (unsigned long)e->summary.days_left),
 		         e->summary.days_left);

@@ -19,7 +19,7 @@ int main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	/* QOLTANBA_LOCALEDIR: catalogues outside the installed place
-	 * (tests compile po/*.po into a private folder). */
+	 * (tests compile the po files into a private folder). */
 	bindtextdomain(PACKAGE, getenv("QOLTANBA_LOCALEDIR") ? getenv("QOLTANBA_LOCALEDIR")
 	                                                     : LOCALEDIR);
 	bind_textdomain_codeset(PACKAGE, "UTF-8");

@@ -62,7 +62,7 @@ void tui_config_load(void)
 
 int tui_config_save(struct tui *t)
 {
-	char dir[1024], path[1100], buf[2048];
+	char dir[1024], path[1100], buf[4096];
 	int n;
 	qt_err rc;
 

@@ -307,7 +307,7 @@ static void picker_draw(struct screen *s, struct tui *t, int y, int x, int h, in
 
 static void picker_go(struct picker *p, const char *name)
 {
-	char next[PATH_MAX];
+	char next[PATH_MAX * 2 + 2];
 	char *real;
 
 	if (strcmp(name, "..") == 0) {
@@ -322,7 +322,8 @@ static void picker_go(struct picker *p, const char *name)
 	snprintf(next, sizeof(next), "%s%s%s", p->dir,
 	         p->dir[strlen(p->dir) - 1] == '/' ? "" : "/", name);
 	real = realpath(next, NULL);
-	snprintf(p->dir, sizeof(p->dir), "%s", real ? real : next);
+	if (real && strlen(real) < sizeof(p->dir))
+		memcpy(p->dir, real, strlen(real) + 1);
 	free(real);
 	picker_load(p);
 }

@@ -212,7 +212,7 @@ static void draw_frame(struct tui *t)
 	for (i = base; i < t->depth; i++)
 		t->stack[i]->ops->draw(t->stack[i], t, 1, 0, h, COLS);
 	if (t->message[0])
-		tui_put(LINES - 2, 1, COLS - 2, t->message, t->message_error ? R_ERROR : R_OK, false);
+		tui_put(LINES - 2, 1, COLS - 2, t->message, t->message_error ? R_ERROR : R_GOOD, false);
 	if (top->ops->bar)
 		bar = top->ops->bar(top);
 	tui_status_draw(t, bar);

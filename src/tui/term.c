@@ -121,7 +121,7 @@ attr_t tui_attr(enum tui_role r)
 	case R_SELECTED: return A_REVERSE | A_BOLD;
 	case R_DIM: return A_DIM;
 	case R_ERROR: return A_BOLD;
-	case R_OK: return 0;
+	case R_GOOD: return 0;
 	case R_WARN: return A_BOLD;
 	case R_FIELD: return A_UNDERLINE;
 	case R_FIELD_FOCUS: return A_REVERSE;
@@ -140,7 +140,7 @@ short tui_pair(enum tui_role r)
 	case R_BAR: return 2;
 	case R_KEY: return 2;
 	case R_ERROR: return 4;
-	case R_OK: return 5;
+	case R_GOOD: return 5;
 	case R_WARN: return 6;
 	case R_FRAME: return 7;
 	default: return 0;

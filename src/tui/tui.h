@@ -141,7 +141,7 @@ extern struct tui *tui_current;
 /* ---- Drawing (draw.c) ------------------------------------------------- */
 enum tui_role {
 	R_NORMAL = 0, R_TITLE, R_BAR, R_KEY, R_SELECTED, R_DIM, R_ERROR,
-	R_OK, R_WARN, R_FIELD, R_FIELD_FOCUS, R_FRAME, R_HEADING, R_ROLE_COUNT
+	R_GOOD, R_WARN, R_FIELD, R_FIELD_FOCUS, R_FRAME, R_HEADING, R_ROLE_COUNT
 };
 attr_t tui_attr(enum tui_role r);
 short tui_pair(enum tui_role r);
@@ -277,7 +277,7 @@ struct screen *tui_help_new(void);
 struct tui_config {
 	char language[16];         /* "", "en", "ru", "kk" */
 	bool colors;
-	char last_folder[1024];
+	char last_folder[TUI_FIELD_MAX * 4 + 2];
 };
 extern struct tui_config tui_cfg;
 void tui_config_load(void);

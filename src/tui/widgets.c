@@ -376,7 +376,7 @@ static void draw_field(struct tui_form *fm, struct tui_field *f, bool focus, int
 void tui_form_draw(struct tui_form *fm, int y, int x, int h, int w)
 {
 	int lw = fm->label_w ? fm->label_w : 24, i, row = 0;
-	int fw = w - lw - 2 - 26;
+	int fw = w - lw - 2 - 32;
 
 	if (fw > 40)
 		fw = 40;
@@ -406,7 +406,7 @@ void tui_form_draw(struct tui_form *fm, int y, int x, int h, int w)
 			snprintf(m, sizeof(m), "%s %s",
 			         f->msg_ok ? (tui_current->utf8 ? "\xe2\x9c\x93" : "ok:")
 			                   : (tui_current->utf8 ? "\xe2\x9c\x97" : "!"), f->msg);
-			tui_put(y + row, mx, x + w - mx, m, f->msg_ok ? R_OK : R_ERROR, false);
+			tui_put(y + row, mx, x + w - mx, m, f->msg_ok ? R_GOOD : R_ERROR, false);
 		}
 	}
 }
@@ -579,7 +579,7 @@ void tui_progress_draw(int y, int x, int w, double fraction, const char *label)
 	tui_put(y, x + lw, 1, "[", R_NORMAL, false);
 	for (i = 0; i < bw; i++) {
 		if (i < full)
-			tui_put(y, x + lw + 1 + i, 1, tui_current->utf8 ? "\xe2\x96\x88" : "#", R_OK, false);
+			tui_put(y, x + lw + 1 + i, 1, tui_current->utf8 ? "\xe2\x96\x88" : "#", R_GOOD, false);
 		else
 			tui_put(y, x + lw + 1 + i, 1, tui_current->utf8 ? "\xc2\xb7" : ".", R_DIM, false);
 	}
@@ -626,10 +626,10 @@ void tui_status_draw(struct tui *t, const enum tui_action *acts)
 			tui_action_keys(d, keys[i], sizeof(keys[i]));
 		kw[i] = tui_width(keys[i]);
 		lw[i] = tui_width(_(d->label));
-		total += kw[i] + lw[i] + 2;
+		total += kw[i] + lw[i] + 3;
 	}
 	while (total > COLS && n > 2) {
-		total -= kw[n - 2] + lw[n - 2] + 2;
+		total -= kw[n - 2] + lw[n - 2] + 3;
 		all[n - 2] = all[n - 1];
 		memcpy(keys[n - 2], keys[n - 1], sizeof(keys[0]));
 		kw[n - 2] = kw[n - 1];
@@ -641,8 +641,8 @@ void tui_status_draw(struct tui *t, const enum tui_action *acts)
 		const struct tui_action_def *d = tui_action_def(all[i]);
 
 		tui_put(y, x, kw[i], keys[i], R_KEY, false);
-		tui_put(y, x + kw[i], lw[i] + 1, _(d->label), R_BAR, true);
-		x += kw[i] + lw[i] + 2;
+		tui_put(y, x + kw[i] + 1, lw[i] + 1, _(d->label), R_BAR, true);
+		x += kw[i] + lw[i] + 3;
 	}
 	(void)t;
 }
