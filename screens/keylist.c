@@ -13,6 +13,8 @@
 struct keylist {
 	char dir[4096];
 	struct qt_keydir *kd;
+	size_t *rows;          /* entries shown: a .cer beside its .p12 is left out */
+	size_t nrows;
 	struct tui_list list;
 	bool loaded;
 	qt_err rc;
@@ -64,19 +66,59 @@ static const char *entry_state(const struct qt_keydir_entry *e, char *buf, size_
 static void owner_of(const struct qt_keydir_entry *e, char *buf, size_t size)
 {
 	if (!e->has_summary) {
-		snprintf(buf, size, "%s", e->name);
+		/* Only the name is known: the key ID is the part that differs. */
+		snprintf(buf, size, _("(key %s)"), e->keyid[0] ? e->keyid : e->name);
 		return;
 	}
 	if (e->summary.organization[0])
 		snprintf(buf, size, "%s, %s", e->summary.common_name, e->summary.organization);
 	else
 		snprintf(buf, size, "%s", e->summary.common_name);
+	/* A certificate without its key file says so. */
+	if (e->kind == QT_KD_CERT)
+		snprintf(buf + strlen(buf), size - strlen(buf), " (%s)", _("certificate only"));
+}
+
+/* The rows to show: every entry but a certificate whose .p12 is here
+ * too (the .p12 row already shows what it says). */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int pick_rows(struct keylist *kl)
+{
+	size_t i, n = kl->kd->count, np = 0;
+	const char **p12ids = calloc(n ? n : 1, sizeof(char *));
+
+	free(kl->rows);
+	kl->nrows = 0;
+	kl->rows = calloc(n ? n : 1, sizeof(size_t));
+	if (!kl->rows || !p12ids) {
+		free(p12ids);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (kl->kd->entries[i].kind == QT_KD_P12 && kl->kd->entries[i].keyid[0])
+			p12ids[np++] = kl->kd->entries[i].keyid;
+	qsort(p12ids, np, sizeof(char *), cmp_str);
+	for (i = 0; i < n; i++) {
+		const struct qt_keydir_entry *e = &kl->kd->entries[i];
+		const char *key = e->keyid;
+
+		if (e->kind == QT_KD_CERT && key[0] &&
+		    bsearch(&key, p12ids, np, sizeof(char *), cmp_str))
+			continue;
+		kl->rows[kl->nrows++] = i;
+	}
+	free(p12ids);
+	return 0;
 }
 
 static const char *row_text(void *ctx, size_t i, char *buf, size_t size)
 {
 	struct keylist *kl = ctx;
-	const struct qt_keydir_entry *e = &kl->kd->entries[i];
+	const struct qt_keydir_entry *e = &kl->kd->entries[kl->rows[i]];
 	char owner[600], st[128];
 	enum tui_role r;
 
@@ -92,11 +134,11 @@ static const char *row_text(void *ctx, size_t i, char *buf, size_t size)
 static void row_draw(void *ctx, size_t row, int y, int x, int w, bool sel)
 {
 	struct keylist *kl = ctx;
-	const struct qt_keydir_entry *e = &kl->kd->entries[row];
+	const struct qt_keydir_entry *e = &kl->kd->entries[kl->rows[row]];
 	char owner[600], st[128], exp[32] = "";
 	const char *state;
 	enum tui_role r, base = sel ? R_SELECTED : R_NORMAL;
-	int fw = w >= 116 ? 30 : 0, ow = w - 5 - 12 - 10 - 18 - 4 - (fw ? fw + 1 : 0), cx = x;
+	int fw = w >= 110 ? 30 : 0, ow = w - 5 - 12 - 10 - 18 - 4 - (fw ? fw + 1 : 0), cx = x;
 
 	owner_of(e, owner, sizeof(owner));
 	state = entry_state(e, st, sizeof(st), &r);
@@ -108,9 +150,11 @@ static void row_draw(void *ctx, size_t row, int y, int x, int w, bool sel)
 	}
 	tui_put(y, cx, 6, purpose_short(e->purpose), base, true);
 	cx += 6;
-	tui_put(y, cx, ow + 1, owner, e->has_summary ? base : (sel ? base : R_DIM), true);
+	tui_put(y, cx, ow, owner, e->has_summary ? base : (sel ? base : R_DIM), true);
+	tui_put(y, cx + ow, 1, "", base, true);
 	cx += ow + 1;
-	tui_put(y, cx, 13, e->has_summary && e->summary.iin[0] ? e->summary.iin : "-", base, true);
+	tui_put(y, cx, 12, e->has_summary && e->summary.iin[0] ? e->summary.iin : "-", base, true);
+	tui_put(y, cx + 12, 1, "", base, true);
 	cx += 13;
 	tui_put(y, cx, 11, exp[0] ? exp : "-", base, true);
 	cx += 11;
@@ -137,7 +181,7 @@ static int kl_scan(struct screen *s, struct tui *t)
 		t->message_error = true;
 		return TUI_REDRAW;
 	}
-	if (tui_list_init(&kl->list, kl->kd->count, row_text, kl) < 0) {
+	if (pick_rows(kl) < 0 || tui_list_init(&kl->list, kl->nrows, row_text, kl) < 0) {
 		snprintf(t->message, sizeof(t->message), "%s", _("Out of memory."));
 		t->message_error = true;
 	}
@@ -157,7 +201,7 @@ static const char *kl_title(struct screen *s) { return _("Keys in a folder"); }
 static void kl_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 {
 	struct keylist *kl = s->priv;
-	int lw = w - 4, fw = lw - 2 >= 116 ? 30 : 0;
+	int lw = w - 4, fw = lw - 2 >= 110 ? 30 : 0;
 	int ow = lw - 2 - 5 - 12 - 10 - 18 - 4 - (fw ? fw + 1 : 0), cx = 4;
 
 	tui_putf(y, 2, w - 4, R_HEADING, "%s", kl->dir);
@@ -169,7 +213,7 @@ static void kl_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 		tui_wrap(y + 2, 2, 4, w - 4, buf, R_ERROR);
 		return;
 	}
-	if (kl->kd->count == 0) {
+	if (kl->nrows == 0) {
 		tui_wrap(y + 2, 2, 4, w - 4,
 		         _("There are no key files in this folder (.p12, .pfx, .cer, .crt, .pem). "
 		           "NCA names them AUTH_RSA256_..., RSA256_..., GOSTKNCA_..., GOST512_.... "
@@ -207,7 +251,7 @@ static int kl_key(struct screen *s, struct tui *t, const struct tui_key *k)
 		i = tui_list_selected(&kl->list);
 		if (i == (size_t)-1)
 			return TUI_HANDLED;
-		e = &kl->kd->entries[i];
+		e = &kl->kd->entries[kl->rows[i]];
 		if (e->status != QT_OK && e->status != QT_ERR_BAD_PASSWORD) {
 			char buf[1200];
 			snprintf(buf, sizeof(buf), "%s\n\n%s\n%s", e->name, qt_strerror(e->status),
@@ -227,6 +271,7 @@ static void kl_leave(struct screen *s, struct tui *t)
 
 	tui_list_free(&kl->list);
 	qt_keydir_free(kl->kd);
+	free(kl->rows);
 	free(kl);
 }
 
