@@ -73,10 +73,12 @@ static int detail_lines(struct keydetails *d, char lines[][2][600], int max)
 		snprintf(a, sizeof(a), "%s", _("NOT YET VALID: the certificate starts later"));
 	else
 		snprintf(a, sizeof(a), "%s", _("valid"));
-	if (!s->signing_supported)
-		snprintf(a + strlen(a), sizeof(a) - strlen(a), "; %s",
-		         _("GOST key: qoltanba can show it but cannot sign with it"));
 	LINE(_("State"), "%s", a);
+	if (!s->signing_supported)
+		LINE(_("Signing"), "%s", s->key_alg == QT_KEYALG_GOST2004 ||
+		     s->key_alg == QT_KEYALG_GOST2015_512 ?
+		     _("GOST key: shown, but qoltanba cannot sign with it") :
+		     _("this key type is not supported for signing"));
 	LINE(_("Purpose"), "%s", qt_purpose_label(s->purpose));
 	LINE(_("Name"), "%s", s->common_name);
 	if (s->surname[0] || s->given_name[0])
@@ -136,8 +138,9 @@ static void kd_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 		enum tui_role r = R_NORMAL;
 
 		if (i == 0)
-			r = d->sum.expired || d->sum.not_yet_valid ? R_ERROR :
-			    d->sum.signing_supported ? R_GOOD : R_WARN;
+			r = d->sum.expired || d->sum.not_yet_valid ? R_ERROR : R_GOOD;
+		else if (i == 1 && !d->sum.signing_supported)
+			r = R_WARN;
 		tui_put(y + row, 2, lw, lines[i][0], R_HEADING, true);
 		tui_put(y + row, 2 + lw, w - lw - 4, lines[i][1], r, false);
 	}

@@ -30,11 +30,7 @@ static void dialog_draw(struct screen *s, struct tui *t, int y, int x, int h, in
 	struct dialog *d = s->priv;
 	int dw = w - 10 > 64 ? 64 : w - 10, dh, lines, by, bx, i, bxw = 0;
 
-	/* Measure by wrapping off-screen: count lines roughly. */
-	lines = tui_width(d->text) / (dw - 4) + 2;
-	for (i = 0; d->text[i]; i++)
-		if (d->text[i] == '\n')
-			lines++;
+	lines = tui_wrap_count(dw - 4, d->text);
 	dh = lines + 4;
 	if (dh > h - 2)
 		dh = h - 2;

@@ -229,7 +229,7 @@ const char *tui_glyph_pointer(void)
 	return tui_current->utf8 ? "\xe2\x96\xb8" : ">";
 }
 
-int tui_wrap(int y, int x, int h, int w, const char *text, enum tui_role r)
+static int wrap(int y, int x, int h, int w, const char *text, enum tui_role r, bool draw)
 {
 	wchar_t buf[4096];
 	size_t n = tui_utf8_to_wcs(text, buf, 4096), start = 0;
@@ -253,7 +253,8 @@ int tui_wrap(int y, int x, int h, int w, const char *text, enum tui_role r)
 		}
 		if (i < n && !hard && brk > start)
 			i = brk;
-		tui_putw(y + line, x, w, buf + start, i - start, r, false);
+		if (draw)
+			tui_putw(y + line, x, w, buf + start, i - start, r, false);
 		line++;
 		start = i;
 		if (hard)
@@ -263,4 +264,14 @@ int tui_wrap(int y, int x, int h, int w, const char *text, enum tui_role r)
 				start++;
 	}
 	return line;
+}
+
+int tui_wrap(int y, int x, int h, int w, const char *text, enum tui_role r)
+{
+	return wrap(y, x, h, w, text, r, true);
+}
+
+int tui_wrap_count(int w, const char *text)
+{
+	return wrap(0, 0, 1000, w, text, R_NORMAL, false);
 }

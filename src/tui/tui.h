@@ -171,6 +171,8 @@ const char *tui_glyph_ellipsis(void);
 const char *tui_glyph_pointer(void);
 /* Word-wraps text into the box; returns the lines used. */
 int tui_wrap(int y, int x, int h, int w, const char *text, enum tui_role r);
+/* Lines tui_wrap() would use at width w. */
+int tui_wrap_count(int w, const char *text);
 
 /* ---- Widgets (widgets.c) ------------------------------------------------ */
 

@@ -260,17 +260,18 @@ static void field_validate(struct tui_form *fm, struct tui_field *f)
 			f->msg = _("Required");
 		return;
 	}
+	if (f->overflow) {
+		static char buf[96];
+		snprintf(buf, sizeof(buf), _("Cut at %zu characters"), field_max(f));
+		f->msg = buf;
+		return;
+	}
 	if (f->kind == TF_EMAIL && !email_ok(f->text, f->len)) {
 		f->msg = _("Not an e-mail address (name@example.kz)");
 		return;
 	}
 	if (f->validate)
 		f->msg = f->validate(f, fm->ctx);
-	if (!f->msg && f->overflow) {
-		static char buf[96];
-		snprintf(buf, sizeof(buf), _("Cut at %zu characters"), field_max(f));
-		f->msg = buf;
-	}
 }
 
 int tui_form_check(struct tui_form *fm, bool touch_all)
@@ -397,7 +398,8 @@ void tui_form_draw(struct tui_form *fm, int y, int x, int h, int w)
 		tui_put(y + row, x, lw, _(f->label), focus ? R_HEADING : R_NORMAL, true);
 		if (focus)
 			tui_put(y + row, x + lw, 2, tui_glyph_pointer(), R_HEADING, false);
-		draw_field(fm, f, focus, y + row, x + lw + 2, f->kind == TF_TICK ? 3 : fw);
+		draw_field(fm, f, focus, y + row, x + lw + 2,
+		           f->kind == TF_TICK ? 3 : f->kind == TF_CHOICE ? w - lw - 2 : fw);
 		if (f->kind == TF_TICK)
 			mx = x + lw + 2 + 4;
 		if (f->msg && (f->touched || f->msg_ok)) {
