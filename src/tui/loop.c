@@ -483,7 +483,16 @@ int tui_run(const struct tui_options *o, struct screen *first)
 		fclose(dump);
 	if (t->headless)
 		free(sc.text);
-	if (tui_signal_caught)
-		rc = 128 + tui_signal_caught;
+	if (tui_signal_caught) {
+		/* Die of the signal, so that the shell that started us knows
+		 * (and stops a script on Ctrl-C): cleanup first, then the
+		 * default action. */
+		int sig = tui_signal_caught;
+
+		rc = 128 + sig;
+		fflush(NULL);
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
 	return rc;
 }
