@@ -15,7 +15,7 @@ unset LANGUAGE NO_COLOR ESCDELAY TMUX || true
 # socket of one that is shutting down can fail).
 n=0
 SOCK="$T/tmux.0.sock"
-trap 'for s in "$T"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done; rm -rf "$T"' EXIT
+trap 'for s in "$T"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null || true; done; rm -rf "$T"' EXIT
 cd "$T"
 cp -R "$QT_FIXTURES/nca-sdk-2020" fx
 chmod -R u+w fx
