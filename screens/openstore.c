@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "screens/screens.h"
@@ -65,7 +66,12 @@ static int os_submit(struct openstore *o, struct tui *t)
 		return TUI_HANDLED | TUI_REDRAW;
 	}
 	tui_field_get(&o->fields[F_FOLDER], path, sizeof(path));
-	snprintf(tui_cfg.last_folder, sizeof(tui_cfg.last_folder), "%s", path);
+	{
+		/* Remembered as an absolute path, to work from anywhere. */
+		char *abs = realpath(path, NULL);
+		snprintf(tui_cfg.last_folder, sizeof(tui_cfg.last_folder), "%s", abs ? abs : path);
+		free(abs);
+	}
 	tui_config_save(t);
 	t->message[0] = '\0';   /* a failed save is not worth a word here */
 	t->push = screen_keylist_new(path);

@@ -330,6 +330,22 @@ expect_text 'F7 ^F             Choose a folder from a list'
 expect_exit 0 "$QOLTANBA" --list-keys
 expect_match '^change-password +F6 \^W +Change the password of this key file'
 
+# The folder picker: from the current folder (the field is empty),
+# into fx/organization/active by typing to filter, F2 chooses, then the
+# key list.  The folder is remembered, as an absolute path.
+tui 80x24 '4<C-u><F7>fx<Enter>org<Enter>act<Enter><Dump><F2><Enter>'
+expect_text '2 key files here.'
+expect_text 'ТЕСТОВ ТЕСТ, АО "ТЕСТ"'
+expect_text 'Keys in a folder'
+checks=$((checks + 1))
+grep -qx "last_folder=$T/fx/organization/active" "$XDG_CONFIG_HOME/qoltanba/config" ||
+	fail "last folder not remembered: $(cat "$XDG_CONFIG_HOME/qoltanba/config")"
+
+# Without a UTF-8 locale: ASCII lines and a note saying why.
+LC_ALL=C tui 80x24 '1'
+expect_text 'ASCII mode: the locale is not UTF-8'
+expect_text '+- Not yet ---'
+
 # A folder without key files.
 mkdir empty
 tui 80x24 '4<C-u>empty<Enter>'

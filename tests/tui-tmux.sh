@@ -198,6 +198,15 @@ wait_for 'Cut at 64 characters'
 kill -TERM "$pid"
 wait_exit 143
 
+# ---- A terminal type terminfo does not know: a clear message.
+rm -f exit stty pid stopped resume
+n=$((n + 1))
+SOCK="$T/tmux.$n.sock"
+tmux -S "$SOCK" new-session -d -x 80 -y 24 "env TERM=no-such-terminal ./run.sh"
+wait_for 'is not in the terminfo database.'
+wait_for 'Try TERM=xterm-256color'
+wait_exit 1
+
 # ---- SIGHUP on the home page.
 start screen
 kill -HUP "$(cat pid)"
