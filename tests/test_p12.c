@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
@@ -157,6 +158,65 @@ static void write_pem(const char *name, X509 *x, EVP_PKEY *k)
 	fclose(f);
 }
 
+/* Salt length of a PBES2/PBKDF2 AlgorithmIdentifier, -1 if not one. */
+static int pbkdf2_salt_len(const X509_ALGOR *alg)
+{
+	PBE2PARAM *p2;
+	PBKDF2PARAM *kdf;
+	int n = -1;
+
+	if (OBJ_obj2nid(alg->algorithm) != NID_pbes2)
+		return -1;
+	p2 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter);
+	if (p2 == NULL)
+		return -1;
+	kdf = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), p2->keyfunc->parameter);
+	if (kdf != NULL && kdf->salt->type == V_ASN1_OCTET_STRING)
+		n = ASN1_STRING_length(kdf->salt->value.octet_string);
+	PBKDF2PARAM_free(kdf);
+	PBE2PARAM_free(p2);
+	return n;
+}
+
+/* Both bags of a modern file use PBKDF2 with 16-byte salts. */
+static void check_salts(const char *path)
+{
+	unsigned char *d = NULL;
+	const unsigned char *p;
+	size_t n = 0;
+	PKCS12 *p12;
+	STACK_OF(PKCS7) *safes;
+	int i, seen = 0;
+
+	CHECK_EQ_INT(qt_read_file(path, 1 << 20, &d, &n), QT_OK);
+	p = d;
+	p12 = d2i_PKCS12(NULL, &p, (long)n);
+	CHECK(p12 != NULL);
+	safes = p12 != NULL ? PKCS12_unpack_authsafes(p12) : NULL;
+	for (i = 0; i < sk_PKCS7_num(safes); i++) {
+		PKCS7 *p7 = sk_PKCS7_value(safes, i);
+
+		if (OBJ_obj2nid(p7->type) == NID_pkcs7_encrypted) {
+			CHECK_EQ_INT(pbkdf2_salt_len(p7->d.encrypted->enc_data->algorithm), 16);
+			seen++;
+		} else {
+			STACK_OF(PKCS12_SAFEBAG) *bags = PKCS12_unpack_p7data(p7);
+			const X509_ALGOR *alg = NULL;
+
+			CHECK_EQ_INT(sk_PKCS12_SAFEBAG_num(bags), 1);
+			X509_SIG_get0(PKCS12_SAFEBAG_get0_pkcs8(sk_PKCS12_SAFEBAG_value(bags, 0)),
+			              &alg, NULL);
+			CHECK_EQ_INT(pbkdf2_salt_len(alg), 16);
+			sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
+			seen++;
+		}
+	}
+	CHECK_EQ_INT(seen, 2);
+	sk_PKCS7_pop_free(safes, PKCS7_free);
+	PKCS12_free(p12);
+	qt_free_secret(d, n);
+}
+
 static void roundtrip(void)
 {
 	static const struct { enum qt_p12_format fmt; const char *file; } cases[] = {
@@ -200,6 +260,8 @@ static void roundtrip(void)
 		qt_keyfile_free(kf);
 		kf = NULL;
 		CHECK_EQ_INT(qt_keyfile_open(path, "Secret13", &kf), QT_ERR_BAD_PASSWORD);
+		if (cases[i].fmt == QT_P12_MODERN)
+			check_salts(path);
 	}
 
 	/* EC keys too, and their NCA-style name. */

@@ -38,5 +38,8 @@ qt_err qt_cli_password(const char *file, const char *prompt, char **out);
 int qt_cmd_help(int argc, char **argv);
 int qt_cmd_version(int argc, char **argv);
 int qt_cmd_idcheck(int argc, char **argv);
+int qt_cmd_inspect(int argc, char **argv);
+int qt_cmd_keys(int argc, char **argv);
+int qt_cmd_passwd(int argc, char **argv);
 
 #endif

@@ -14,6 +14,12 @@ const struct qt_command qt_commands[] = {
 	{ "version", qt_cmd_version, N_("print the version"), "" },
 	{ "idcheck", qt_cmd_idcheck, N_("check an IIN or BIN and say what it encodes"),
 	  N_("[--bin|--iin] NUMBER...") },
+	{ "inspect", qt_cmd_inspect, N_("show what a key file or certificate says"),
+	  N_("[--json] [--password-file FILE] PATH...") },
+	{ "keys", qt_cmd_keys, N_("list the key files of a folder"),
+	  N_("[--json] [--password-file FILE] FOLDER") },
+	{ "passwd", qt_cmd_passwd, N_("change a key file's password"),
+	  N_("[--password-file FILE] [--new-password-file FILE] KEYFILE") },
 	{ NULL, NULL, NULL, NULL }
 };
 
