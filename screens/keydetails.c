@@ -22,6 +22,8 @@ struct keydetails {
 	const char *name;
 	bool is_cert;          /* a loose certificate: no password */
 	bool shown;
+	bool has_key;          /* the key file holds a private key */
+	enum qt_p12_format format;
 	struct qt_cert_summary sum;
 	struct tui_field fields[F_COUNT];
 	struct tui_form form;
@@ -110,6 +112,15 @@ static int detail_lines(struct keydetails *d, char lines[][2][600], int max)
 		LINE(_("Days left"), _("none: expired %ld days ago"), -s->days_left);
 	LINE(_("Key ID"), "%s", s->keyid);
 	LINE(_("Storage"), "%s", storage_text(s));
+	/* The same words as `qoltanba inspect`. */
+	if (d->is_cert)
+		LINE(_("Format"), "%s", _("certificate"));
+	else
+		LINE(_("Format"), "%s", d->format == QT_P12_LEGACY ?
+		     _("key file, NCA's format (3DES, RC2-40, SHA-1 MAC)") :
+		     _("key file (AES-256, PBKDF2, SHA-256 MAC)"));
+	if (!d->is_cert && !d->has_key)
+		LINE(_("Private key"), "%s", _("none: this key file cannot sign"));
 	LINE(_("File"), "%s", d->name);
 #undef LINE
 	return n;
@@ -168,6 +179,9 @@ static int kd_open(struct screen *s, struct tui *t)
 	d->attempts++;
 	if (rc == QT_OK) {
 		memcpy(&d->sum, qt_keyfile_summary(kf), sizeof(d->sum));
+		d->format = qt_keyfile_format(kf);
+		/* A GOST key is there even though OpenSSL cannot decode it. */
+		d->has_key = qt_keyfile_key(kf) != NULL || !d->sum.signing_supported;
 		qt_keyfile_free(kf);
 		d->shown = true;
 		d->error[0] = '\0';

@@ -209,10 +209,10 @@ expect_screen "retry after a wrong password; a GOST key, expired" <<'SCREEN'
   Days left             none: expired N days ago
   Key ID                13a3741b52d7bf860aab199b56fad1f4652e357b
   Storage               not stated in the certificate
+  Format                key file, NCA's format (3DES, RC2-40, SHA-1 MAC)
   File                  GOSTKNCA_13a3741b52d7bf860aab199b56fad1f4652e357b.p12
 
   Validity used [█████████████████████████████████████████████████] 100%
-
 
 F1/^G Help  F6/^W Password  F3/Esc Back  F10/^X Quit
 SCREEN
@@ -235,10 +235,10 @@ expect_screen "details of an individual's AUTH key at 120x40" <<'SCREEN'
   Days left             none: expired N days ago
   Key ID                b2c70a9ff7a5dc59de0ccc3c0ddde3437cc1f12d
   Storage               not stated in the certificate
+  Format                key file, NCA's format (3DES, RC2-40, SHA-1 MAC)
   File                  AUTH_RSA256_b2c70a9ff7a5dc59de0ccc3c0ddde3437cc1f12d.p12
 
   Validity used [█████████████████████████████████████████████████] 100%
-
 
 
 

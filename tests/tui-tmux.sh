@@ -135,7 +135,10 @@ wait_exit 0
 p12=$(ls keys/AUTH_RSA256_*.p12)
 printf 'Newpass77\n' > newpw
 expect_exit 0 openssl pkcs12 -legacy -in "$p12" -passin file:newpw -nokeys -noout
-ok
+expect_exit 0 "$QOLTANBA" inspect --password-file newpw "$p12"
+expect_match 'ТЕСТОВ ТЕСТ'
+printf 'Qwerty12\n' > oldpw
+expect_exit 2 "$QOLTANBA" inspect --password-file oldpw "$p12"
 [ "$(ls keys | wc -l)" -eq 4 ] || fail "files left over in the key folder: $(ls keys)"
 
 # ---- TERM=vt100: F-keys via the extra sequences, or Ctrl keys.
