@@ -324,6 +324,13 @@ expect_text 'comes in a later version'
 tui 80x24 '3'
 expect_text 'The personal account comes in a later version'
 
+# A modal dialog follows a resize, and survives a too-small moment.
+tui 80x24 '1<Resize 120x40>'
+expect_text '                     │ Obtaining DS keys comes in a later version of qoltanba.      │'
+tui 80x24 '1<Resize 60x20><Resize 80x24><Enter>'
+expect_no_text 'Not yet'
+expect_text 'Obtain DS keys'
+
 # The help screen comes from the action table, as does --list-keys.
 tui 80x24 '<F1>'
 expect_text 'F7 ^F             Choose a folder from a list'

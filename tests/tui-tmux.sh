@@ -94,8 +94,13 @@ wait_exit() { # CODE
 keys() { tmux -S "$SOCK" send-keys "$@"; }
 text() { tmux -S "$SOCK" send-keys -l "$1"; }
 
+# colours: does the pane hold any SGR colour (30-37, 40-47, 38;5, 48;5)?
+colours() { tmux -S "$SOCK" capture-pane -p -e | grep -Eq "$(printf '\033')\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;5|48;5)[;m]"; }
+
 # ---- The whole flow, with a resize in the middle of the form.
 start screen-256color
+checks=$((checks + 1))
+colours || fail "no colours with TERM=screen-256color"
 keys 4
 wait_for 'Where are the keys?'
 keys C-u
@@ -158,6 +163,8 @@ wait_exit 0
 
 # ---- TERM=linux without colour; quit with Ctrl-C on a password form.
 start linux NO_COLOR=1
+checks=$((checks + 1))
+! colours || fail "colours although NO_COLOR is set"
 keys 4
 wait_for 'Where are the keys?'
 keys C-u
