@@ -4,7 +4,9 @@
 #include <config.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +246,45 @@ static void draw_work(struct tui *t)
 	doupdate();
 }
 
+/* ---- Long work --------------------------------------------------------------
+ * A page's slow engine call (a folder of 10,000 files, a password
+ * change) runs in a worker thread while this thread turns the spinner.
+ * The work function never touches curses; keys wait in the input queue
+ * until it is done.  Headless runs call it directly, for reproducible
+ * screens. */
+struct work_run {
+	int (*fn)(struct screen *, struct tui *);
+	struct screen *s;
+	struct tui *t;
+	int flags;
+	atomic_int done;
+};
+
+static void *work_thread(void *arg)
+{
+	struct work_run *w = arg;
+
+	w->flags = w->fn(w->s, w->t);
+	atomic_store(&w->done, 1);
+	return NULL;
+}
+
+static int run_work(struct tui *t, int (*fn)(struct screen *, struct tui *), struct screen *s)
+{
+	struct work_run w = { fn, s, t, 0, 0 };
+	pthread_t th;
+
+	if (t->headless || pthread_create(&th, NULL, work_thread, &w) != 0)
+		return fn(s, t);
+	while (!atomic_load(&w.done)) {
+		napms(80);
+		t->tick++;
+		draw_work(t);
+	}
+	pthread_join(th, NULL);
+	return w.flags;
+}
+
 /* ---- The stack ------------------------------------------------------------ */
 
 static void pop_screen(struct tui *t)
@@ -293,7 +334,7 @@ static void apply(struct tui *t, int flags)
 			draw_work(t);
 			t->work = NULL;
 			if (fn)
-				next |= fn(top, t);
+				next |= run_work(t, fn, top);
 			t->work_label = NULL;
 			flags &= ~TUI_WORK;
 			flags |= next;
@@ -313,10 +354,8 @@ static void apply(struct tui *t, int flags)
 				pop_screen(t);
 				below = t->stack[t->depth - 1];
 				if (below->ops->resume) {
-					if (!has) {
+					if (!has)
 						memset(&r, 0, sizeof(r));
-					}
-					r.code = has ? r.code : 0;
 					next |= below->ops->resume(below, t, &r);
 				}
 				OPENSSL_cleanse(&r, sizeof(r));
