@@ -129,39 +129,84 @@ static const char *row_text(void *ctx, size_t i, char *buf, size_t size)
 	return buf;
 }
 
-/* Columns: purpose 5, owner (the rest), IIN 12, expiry 10, state 18;
- * at 120 columns and more the file name too. */
+/* Columns: use, owner (the rest), IIN, expiry, state; from 110 columns
+ * on also BIN and the file name.  Header and rows share the layout. */
+enum { C_USE, C_OWNER, C_IIN, C_BIN, C_EXP, C_STATE, C_FILE, C_COUNT };
+
+static void layout(int w, int cw[C_COUNT])
+{
+	bool wide = w >= 110;
+	int i, used = 0;
+
+	cw[C_USE] = 6;
+	cw[C_IIN] = 13;
+	cw[C_BIN] = wide ? 13 : 0;
+	cw[C_EXP] = 11;
+	cw[C_STATE] = 19;
+	cw[C_FILE] = wide ? 26 : 0;
+	cw[C_OWNER] = 0;
+	for (i = 0; i < C_COUNT; i++)
+		used += cw[i];
+	cw[C_OWNER] = w - used;
+	if (wide) {
+		/* Extra width goes to the owner and the file name. */
+		int extra = cw[C_OWNER] - 30;
+		if (extra > 0) {
+			cw[C_FILE] += extra / 2;
+			cw[C_OWNER] -= extra / 2;
+		}
+	}
+}
+
+static void cells(int y, int x, const int cw[C_COUNT], const char *const text[C_COUNT],
+                  const enum tui_role role[C_COUNT], enum tui_role gap)
+{
+	int i;
+
+	for (i = 0; i < C_COUNT; i++) {
+		if (cw[i] <= 0)
+			continue;
+		/* One blank cell after each column, in the row's colours. */
+		tui_put(y, x, cw[i] - 1, text[i], role[i], true);
+		tui_put(y, x + cw[i] - 1, 1, "", gap, true);
+		x += cw[i];
+	}
+}
+
 static void row_draw(void *ctx, size_t row, int y, int x, int w, bool sel)
 {
 	struct keylist *kl = ctx;
 	const struct qt_keydir_entry *e = &kl->kd->entries[kl->rows[row]];
-	char owner[600], st[128], exp[32] = "";
-	const char *state;
-	enum tui_role r, base = sel ? R_SELECTED : R_NORMAL;
-	int fw = w >= 110 ? 30 : 0, ow = w - 5 - 12 - 10 - 18 - 4 - (fw ? fw + 1 : 0), cx = x;
+	char owner[600], st[128], exp[32] = "-";
+	const char *text[C_COUNT];
+	enum tui_role role[C_COUNT], r, base = sel ? R_SELECTED : R_NORMAL;
+	int cw[C_COUNT], i;
+	bool sum = e->has_summary;
 
+	layout(w, cw);
 	owner_of(e, owner, sizeof(owner));
-	state = entry_state(e, st, sizeof(st), &r);
-	if (e->has_summary) {
+	if (sum) {
 		struct tm tm;
 		time_t na = e->summary.not_after;
 		gmtime_r(&na, &tm);
 		strftime(exp, sizeof(exp), "%Y-%m-%d", &tm);
 	}
-	tui_put(y, cx, 6, purpose_short(e->purpose), base, true);
-	cx += 6;
-	tui_put(y, cx, ow, owner, e->has_summary ? base : (sel ? base : R_DIM), true);
-	tui_put(y, cx + ow, 1, "", base, true);
-	cx += ow + 1;
-	tui_put(y, cx, 12, e->has_summary && e->summary.iin[0] ? e->summary.iin : "-", base, true);
-	tui_put(y, cx + 12, 1, "", base, true);
-	cx += 13;
-	tui_put(y, cx, 11, exp[0] ? exp : "-", base, true);
-	cx += 11;
-	tui_put(y, cx, 18 + (fw ? 1 : 0), state, sel ? R_SELECTED : r, true);
-	cx += 18 + (fw ? 1 : 0);
-	if (fw)
-		tui_put(y, cx, x + w - cx, e->name, sel ? R_SELECTED : R_DIM, true);
+	text[C_USE] = purpose_short(e->purpose);
+	text[C_OWNER] = owner;
+	text[C_IIN] = sum && e->summary.iin[0] ? e->summary.iin : "-";
+	text[C_BIN] = sum && e->summary.bin[0] ? e->summary.bin : "-";
+	text[C_EXP] = exp;
+	text[C_STATE] = entry_state(e, st, sizeof(st), &r);
+	text[C_FILE] = e->name;
+	for (i = 0; i < C_COUNT; i++)
+		role[i] = base;
+	if (!sel) {
+		role[C_STATE] = r;
+		role[C_FILE] = R_DIM;
+		if (!sum)
+			role[C_OWNER] = R_DIM;
+	}
+	cells(y, x, cw, text, role, base);
 }
 
 static int kl_scan(struct screen *s, struct tui *t)
@@ -201,8 +246,7 @@ static const char *kl_title(struct screen *s) { return _("Keys in a folder"); }
 static void kl_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 {
 	struct keylist *kl = s->priv;
-	int lw = w - 4, fw = lw - 2 >= 110 ? 30 : 0;
-	int ow = lw - 2 - 5 - 12 - 10 - 18 - 4 - (fw ? fw + 1 : 0), cx = 4;
+	int lw = w - 4;
 
 	tui_putf(y, 2, w - 4, R_HEADING, "%s", kl->dir);
 	if (!kl->loaded)
@@ -220,18 +264,17 @@ static void kl_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 		           "Press Esc to choose another folder."), R_NORMAL);
 		return;
 	}
-	tui_put(y + 1, cx, 6, _("Use"), R_HEADING, true);
-	cx += 6;
-	tui_put(y + 1, cx, ow + 1, _("Owner"), R_HEADING, true);
-	cx += ow + 1;
-	tui_put(y + 1, cx, 13, _("IIN"), R_HEADING, true);
-	cx += 13;
-	tui_put(y + 1, cx, 11, _("Expires"), R_HEADING, true);
-	cx += 11;
-	tui_put(y + 1, cx, 18 + (fw ? 1 : 0), _("State"), R_HEADING, true);
-	cx += 18 + (fw ? 1 : 0);
-	if (fw)
-		tui_put(y + 1, cx, 4 + lw - cx, _("File"), R_HEADING, true);
+	{
+		const char *head[C_COUNT] = { _("Use"), _("Owner"), _("IIN"), _("BIN"), _("Expires"),
+		                              _("State"), _("File") };
+		enum tui_role hr[C_COUNT];
+		int cw[C_COUNT], i;
+
+		for (i = 0; i < C_COUNT; i++)
+			hr[i] = R_HEADING;
+		layout(lw - 2, cw);
+		cells(y + 1, 4, cw, head, hr, R_NORMAL);
+	}
 	tui_list_draw(&kl->list, y + 2, 2, h - 2, lw);
 	(void)t;
 }

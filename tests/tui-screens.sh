@@ -90,9 +90,9 @@ tui 80x24 '4<C-u>fx/organization/active<Enter>'
 expect_screen "key list of a legal entity at 80x24" <<'SCREEN'
  qoltanba — Keys in a folder
   fx/organization/active
-    Use   Owner                     IIN          Expires    State
-  ▸ AUTH  ТЕСТОВ ТЕСТ, АО "ТЕСТ"    123456789011 2021-01-27 EXPIRED
-    SIGN  ТЕСТОВ ТЕСТ, АО "ТЕСТ"    123456789011 2021-01-27 EXPIRED, GOST
+    Use   Owner                    IIN          Expires    State
+  ▸ AUTH  ТЕСТОВ ТЕСТ, АО "ТЕСТ"   123456789011 2021-01-27 EXPIRED
+    SIGN  ТЕСТОВ ТЕСТ, АО "ТЕСТ"   123456789011 2021-01-27 EXPIRED, GOST
 
 
 
@@ -119,9 +119,9 @@ tui 120x40 '4<C-u>fx/personal/active<Enter>'
 expect_screen "key list of an individual at 120x40" <<'SCREEN'
  qoltanba — Keys in a folder
   fx/personal/active
-    Use   Owner                              IIN          Expires    State              File
-  ▸ AUTH  ТЕСТОВ ТЕСТ                        123456789011 2021-01-27 EXPIRED            AUTH_RSA256_b2c70a9ff7a5dc59d…
-    SIGN  ТЕСТОВ ТЕСТ                        123456789011 2021-01-27 EXPIRED            RSA256_11c707bd54cbfcccb3815e…
+    Use   Owner                     IIN          BIN          Expires    State              File
+  ▸ AUTH  ТЕСТОВ ТЕСТ               123456789011 -            2021-01-27 EXPIRED            AUTH_RSA256_b2c70a9ff7a5…
+    SIGN  ТЕСТОВ ТЕСТ               123456789011 -            2021-01-27 EXPIRED            RSA256_11c707bd54cbfcccb…
 
 
 
