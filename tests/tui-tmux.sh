@@ -158,6 +158,11 @@ keys F1
 wait_for 'Help: keys'
 keys Escape
 wait_for 'Keys in a folder'
+# PuTTY's and rxvt's F1 (ESC [ 11 ~), unknown to vt100's terminfo.
+text "$(printf '\033[11~')"
+wait_for 'Help: keys'
+keys Escape
+wait_for 'Keys in a folder'
 keys C-x
 wait_exit 0
 
