@@ -28,6 +28,8 @@ struct keydetails {
 	struct tui_field fields[F_COUNT];
 	struct tui_form form;
 	int attempts;
+	struct qt_cert_summary *learn;
+	bool *learned;
 	int top;               /* scroll of the details */
 	char error[1024];
 };
@@ -180,6 +182,10 @@ static int kd_open(struct screen *s, struct tui *t)
 	if (rc == QT_OK) {
 		memcpy(&d->sum, qt_keyfile_summary(kf), sizeof(d->sum));
 		d->format = qt_keyfile_format(kf);
+		if (d->learn) {
+			memcpy(d->learn, &d->sum, sizeof(d->sum));
+			*d->learned = true;
+		}
 		/* A GOST key is there even though OpenSSL cannot decode it. */
 		d->has_key = qt_keyfile_key(kf) != NULL || !d->sum.signing_supported;
 		qt_keyfile_free(kf);
@@ -289,7 +295,8 @@ static const struct screen_ops kd_ops = {
 	.key = kd_key, .resume = kd_resume, .leave = kd_leave, .bar = kd_bar,
 };
 
-struct screen *screen_keydetails_new(const char *path)
+struct screen *screen_keydetails_new(const char *path, struct qt_cert_summary *learn,
+                                     bool *learned)
 {
 	struct keydetails *d = calloc(1, sizeof(*d));
 	const char *slash;
@@ -299,6 +306,8 @@ struct screen *screen_keydetails_new(const char *path)
 	snprintf(d->path, sizeof(d->path), "%s", path);
 	slash = strrchr(d->path, '/');
 	d->name = slash ? slash + 1 : d->path;
+	d->learn = learned ? learn : NULL;
+	d->learned = learned;
 	d->is_cert = !(has_suffix(path, ".p12") || has_suffix(path, ".pfx"));
 	d->fields[F_PASSWORD].kind = TF_PASSWORD;
 	d->fields[F_PASSWORD].label = N_("Password");

@@ -15,6 +15,8 @@ struct keylist {
 	struct qt_keydir *kd;
 	size_t *rows;          /* entries shown: a .cer beside its .p12 is left out */
 	size_t nrows;
+	size_t opened;         /* the row whose key is being looked at */
+	bool learned;          /* its details came back */
 	struct tui_list list;
 	bool loaded;
 	qt_err rc;
@@ -302,10 +304,31 @@ static int kl_key(struct screen *s, struct tui *t, const struct tui_key *k)
 			t->push = tui_dialog_new(_("Cannot read this file"), buf, NULL, 0, 0);
 			return TUI_HANDLED | TUI_PUSH;
 		}
-		t->push = screen_keydetails_new(e->path);
+		kl->opened = i;
+		kl->learned = false;
+		t->push = screen_keydetails_new(e->path, &kl->kd->entries[kl->rows[i]].summary,
+		                                &kl->learned);
 		return TUI_HANDLED | TUI_PUSH;
 	}
 	return tui_list_key(&kl->list, k);
+}
+
+/* Back from a key's details: what the opened file said now shows in
+ * the list too (files without a certificate beside them). */
+static int kl_resume(struct screen *s, struct tui *t, const struct tui_result *r)
+{
+	struct keylist *kl = s->priv;
+
+	if (kl->learned && kl->kd && kl->opened < kl->nrows) {
+		struct qt_keydir_entry *e = &kl->kd->entries[kl->rows[kl->opened]];
+
+		e->has_summary = true;
+		e->purpose = e->summary.purpose;
+		e->status = QT_OK;
+		tui_list_update(&kl->list, kl->opened, row_text);
+	}
+	kl->learned = false;
+	return TUI_REDRAW;
 }
 
 static void kl_leave(struct screen *s, struct tui *t)
@@ -324,7 +347,7 @@ static const enum tui_action *kl_bar(struct screen *s) { return kl_bar_acts; }
 
 static const struct screen_ops kl_ops = {
 	.name = "key-list", .title = kl_title, .enter = kl_enter, .draw = kl_draw,
-	.key = kl_key, .leave = kl_leave, .bar = kl_bar,
+	.key = kl_key, .resume = kl_resume, .leave = kl_leave, .bar = kl_bar,
 };
 
 struct screen *screen_keylist_new(const char *dir)

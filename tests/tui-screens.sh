@@ -316,6 +316,22 @@ expect_screen "grown again: the form comes back with what was typed" <<'SCREEN'
 F1/^G Help  F2/^O OK  F4/^T Show  F3/Esc Back  F10/^X Quit
 SCREEN
 
+# Keys that are valid, and not valid yet (the fixtures expired in 2021):
+# the states are words.  Once opened, the list shows what the file said.
+mkdir fresh
+"$top_builddir/tests/tui_mkkeys" fresh > /dev/null
+tui 80x24 '4<C-u>fresh<Enter><Enter>Qwerty12<Enter>'
+expect_text 'State                 valid'
+expect_text 'Days left             100'
+expect_text 'E-mail                test@example.kz'
+expect_text 'Format                key file (AES-256, PBKDF2, SHA-256 MAC)'
+tui 80x24 '4<C-u>fresh<Enter><Down><Enter>Qwerty12<Enter>'
+expect_text 'NOT YET VALID: the certificate starts later'
+tui 80x24 '4<C-u>fresh<Enter><Enter>Qwerty12<Enter><Esc><Down><Enter>Qwerty12<Enter><Esc>'
+expect_text 'AUTH  ТЕСТОВ ТЕСТ              800416100254'
+expect_text 'valid, 100 days'
+expect_text 'not yet valid'
+
 # Items that come later say so.
 tui 80x24 '1'
 expect_text 'Obtaining DS keys comes in a later version of qoltanba'

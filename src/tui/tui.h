@@ -204,6 +204,9 @@ int tui_list_init(struct tui_list *l, size_t count,
                   const char *(*text)(void *ctx, size_t i, char *buf, size_t size),
                   void *ctx);
 void tui_list_free(struct tui_list *l);
+/* Row i's searchable text changed. */
+void tui_list_update(struct tui_list *l, size_t i,
+                     const char *(*text)(void *ctx, size_t i, char *buf, size_t size));
 void tui_list_refilter(struct tui_list *l);
 /* Draws rows and a filter line at the bottom (y+h-1). */
 void tui_list_draw(struct tui_list *l, int y, int x, int h, int w);

@@ -86,6 +86,21 @@ int tui_list_init(struct tui_list *l, size_t count,
 	return 0;
 }
 
+void tui_list_update(struct tui_list *l, size_t i,
+                     const char *(*text)(void *ctx, size_t i, char *buf, size_t size))
+{
+	char buf[1024];
+	char *h;
+
+	if (i >= l->count)
+		return;
+	h = fold(text(l->ctx, i, buf, sizeof(buf)));
+	if (h) {
+		free(l->hay[i]);
+		l->hay[i] = h;
+	}
+}
+
 void tui_list_free(struct tui_list *l)
 {
 	size_t i;
