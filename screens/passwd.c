@@ -50,9 +50,29 @@ static const char *new_check(struct tui_field *f, void *ctx)
 		return _("Needs a Latin letter");
 	case QT_ERR_PASSWORD_NO_DIGIT:
 		return _("Needs a digit");
-	case QT_ERR_PASSWORD_CHAR:
+	case QT_ERR_PASSWORD_CHAR: {
+		/* Short enough to stand beside the field: which character,
+		 * and which rule it breaks. */
+		size_t i;
+
+		for (i = 0; i < f->len; i++) {
+			wchar_t c = f->text[i];
+
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			    (c < 0x80 && c != 0 && strchr(QT_PASSWORD_SPECIALS, (int)c)))
+				continue;
+			if (c >= 0x80)
+				snprintf(p->rule, sizeof(p->rule), _("Character %zu is not Latin"), i + 1);
+			else if (c == ' ')
+				snprintf(p->rule, sizeof(p->rule), _("Character %zu is a space"), i + 1);
+			else
+				snprintf(p->rule, sizeof(p->rule), _("Character %zu (%c) not allowed"),
+				         i + 1, (int)c);
+			return p->rule;
+		}
 		snprintf(p->rule, sizeof(p->rule), "%s", qt_error_detail());
 		return p->rule;
+	}
 	default:
 		return qt_strerror(rc);
 	}

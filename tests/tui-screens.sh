@@ -332,6 +332,51 @@ expect_text 'AUTH  ТЕСТОВ ТЕСТ              800416100254'
 expect_text 'valid, 100 days'
 expect_text 'not yet valid'
 
+# open key store at 120x40
+tui 120x40 '4<C-u>fx<Tab>'
+expect_screen "open key store at 120x40" <<'SCREEN'
+ qoltanba — Open key store
+
+  Where are the keys? Type the folder, or press F7/^F to choose it from a list.
+
+
+  Storage           < Folder on this computer >
+  Folder            fx
+
+                    [ Open ]
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+F1/^G Help  F2/^O OK  F7/^F Browse  F3/Esc Back  F10/^X Quit
+SCREEN
+
 # Items that come later say so.
 tui 80x24 '1'
 expect_text 'Obtaining DS keys comes in a later version of qoltanba'
@@ -432,10 +477,38 @@ mkdir pw
 cp fx/personal/active/AUTH_RSA256_* pw/
 tui 80x24 '4<C-u>pw<Enter><Enter>Qwerty12<Enter><F6>Qwerty12<Tab>abc'
 expect_text 'Too short: 3 of at least 6'
+# change of password: the broken rule named as it is typed
+tui 80x24 '4<C-u>pw<Enter><Enter>Qwerty12<Enter><F6>Qwerty12<Tab>abcd1234й'
+expect_screen "change of password: the broken rule named as it is typed" <<'SCREEN'
+ qoltanba — Change the password
+
+  AUTH_RSA256_b2c70a9ff7a5dc59de0ccc3c0ddde3437cc1f12d.p12
+  6 to 32 characters: Latin letters and digits (at least one of each); the
+  characters #$^+=!*()@%&_?-. are also allowed.
+
+  Current password        ••••••••
+  New password          ▸ •••••••••            ✗ Character 9 is not Latin
+  New password again
+
+                          [ Change the password ]
+
+
+
+
+
+
+
+
+  The password cannot be recovered: if it is lost, the keys must be revoked.
+
+
+
+F1/^G Help  F2/^O OK  Tab Next  F4/^T Show  F3/Esc Back  F10/^X Quit
+SCREEN
 tui 80x24 '4<C-u>pw<Enter><Enter>Qwerty12<Enter><F6>Qwerty12<Tab>abcdefgh'
 expect_text 'Needs a digit'
 tui 80x24 '4<C-u>pw<Enter><Enter>Qwerty12<Enter><F6>Qwerty12<Tab>abcd1234й'
-expect_text 'is not Latin'
+expect_text 'Character 9 is not Latin'
 tui 80x24 '4<C-u>pw<Enter><Enter>Qwerty12<Enter><F6>Qwerty12<Tab>Newpass77<Tab>Newpass7'
 expect_text 'Meets the policy'
 expect_text 'Differs from the new password'

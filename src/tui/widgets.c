@@ -407,7 +407,7 @@ void tui_form_draw(struct tui_form *fm, int y, int x, int h, int w)
 			row++;     /* a blank line before the buttons */
 			if (row >= h)
 				break;
-			draw_field(fm, f, focus, y + row, x + lw + 2, fw);
+			draw_field(fm, f, focus, y + row, x + lw + 2, w - lw - 2);
 			continue;
 		}
 		tui_put(y + row, x, lw, _(f->label), focus ? R_HEADING : R_NORMAL, true);
