@@ -6,9 +6,12 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
 #include <qoltanba/keystore.h>
 #include "screens/screens.h"
 #include "i18n.h"
+
+enum { TAG_UNLOCK = 1 };
 
 struct keylist {
 	char dir[4096];
@@ -16,6 +19,8 @@ struct keylist {
 	size_t *rows;          /* entries shown: a .cer beside its .p12 is left out */
 	size_t nrows;
 	size_t opened;         /* the row whose key is being looked at */
+	char password[TUI_FIELD_MAX * 4 + 1];   /* for "unlock all", wiped after */
+	bool with_password;
 	bool learned;          /* its details came back */
 	struct tui_list list;
 	bool loaded;
@@ -40,6 +45,8 @@ static const char *entry_state(const struct qt_keydir_entry *e, char *buf, size_
 			return _("unreadable");
 		if (e->status == QT_ERR_NOT_KEYSTORE)
 			return _("not a key file");
+		if (e->status == QT_ERR_BAD_PASSWORD)
+			return _("other password");
 		return _("cannot read");
 	}
 	if (!e->has_summary) {
@@ -220,7 +227,26 @@ static int kl_scan(struct screen *s, struct tui *t)
 		qt_keydir_free(kl->kd);
 		kl->kd = NULL;
 	}
-	kl->rc = qt_keydir_scan(kl->dir, NULL, time(NULL), &kl->kd);
+	kl->rc = qt_keydir_scan(kl->dir, kl->with_password ? kl->password : NULL, time(NULL),
+	                        &kl->kd);
+	OPENSSL_cleanse(kl->password, sizeof(kl->password));
+	if (kl->with_password && kl->rc == QT_OK) {
+		size_t i, opened = 0, wrong = 0;
+
+		for (i = 0; i < kl->kd->count; i++) {
+			if (kl->kd->entries[i].kind != QT_KD_P12)
+				continue;
+			if (kl->kd->entries[i].status == QT_OK)
+				opened++;
+			else if (kl->kd->entries[i].status == QT_ERR_BAD_PASSWORD)
+				wrong++;
+		}
+		snprintf(t->message, sizeof(t->message),
+		         _("Opened with this password: %zu key files; another password: %zu."),
+		         opened, wrong);
+		t->message_error = opened == 0;
+	}
+	kl->with_password = false;
 	kl->loaded = true;
 	if (kl->rc != QT_OK) {
 		snprintf(kl->detail, sizeof(kl->detail), "%s", qt_error_detail());
@@ -288,6 +314,13 @@ static int kl_key(struct screen *s, struct tui *t, const struct tui_key *k)
 
 	if (k->act == ACT_RELOAD)
 		return kl_enter(s, t) | TUI_HANDLED;
+	if (k->act == ACT_UNLOCK_ALL) {
+		t->push = tui_password_dialog_new(_("Unlock all"),
+		                                  _("One password for every key file of this folder "
+		                                    "(NCA gives the AUTH and SIGN keys the same one)."),
+		                                  TAG_UNLOCK);
+		return TUI_HANDLED | TUI_PUSH;
+	}
 	if (!kl->kd || kl->rc != QT_OK)
 		return 0;
 	if (k->act == ACT_SELECT) {
@@ -319,6 +352,20 @@ static int kl_resume(struct screen *s, struct tui *t, const struct tui_result *r
 {
 	struct keylist *kl = s->priv;
 
+	if (r->tag == TAG_UNLOCK) {
+		if (r->code != 1)
+			return TUI_REDRAW;
+		{
+			size_t n = strnlen(r->text, sizeof(kl->password) - 1);
+
+			memcpy(kl->password, r->text, n);
+			kl->password[n] = '\0';
+		}
+		kl->with_password = true;
+		t->work = kl_scan;
+		t->work_label = _("Opening the key files");
+		return TUI_WORK;
+	}
 	if (kl->learned && kl->kd && kl->opened < kl->nrows) {
 		struct qt_keydir_entry *e = &kl->kd->entries[kl->rows[kl->opened]];
 
@@ -338,11 +385,12 @@ static void kl_leave(struct screen *s, struct tui *t)
 	tui_list_free(&kl->list);
 	qt_keydir_free(kl->kd);
 	free(kl->rows);
+	OPENSSL_cleanse(kl, sizeof(*kl));
 	free(kl);
 }
 
-static const enum tui_action kl_bar_acts[] = { ACT_SELECT, ACT_CLEAR, ACT_RELOAD, ACT_BACK,
-                                               ACT_NONE };
+static const enum tui_action kl_bar_acts[] = { ACT_SELECT, ACT_UNLOCK_ALL, ACT_BACK,
+                                               ACT_CLEAR, ACT_RELOAD, ACT_NONE };
 static const enum tui_action *kl_bar(struct screen *s) { return kl_bar_acts; }
 
 static const struct screen_ops kl_ops = {

@@ -111,7 +111,7 @@ expect_screen "key list of a legal entity at 80x24" <<'SCREEN'
 
   Type to filter   (2)
 
-F1/^G Help  Enter Open  F8/^U Clear  F5/^R Reload  F3/Esc Back  F10/^X Quit
+F1/^G Help  Enter Open  F9/^K Unlock all  F3/Esc Back  F10/^X Quit
 SCREEN
 
 # key list of an individual at 120x40
@@ -156,7 +156,7 @@ expect_screen "key list of an individual at 120x40" <<'SCREEN'
 
   Type to filter   (2)
 
-F1/^G Help  Enter Open  F8/^U Clear  F5/^R Reload  F3/Esc Back  F10/^X Quit
+F1/^G Help  Enter Open  F9/^K Unlock all  F3/Esc Back  F8/^U Clear  F5/^R Reload  F10/^X Quit
 SCREEN
 
 # wrong password: message beside the field, and the reason
@@ -376,6 +376,16 @@ expect_screen "open key store at 120x40" <<'SCREEN'
 
 F1/^G Help  F2/^O OK  F7/^F Browse  F3/Esc Back  F10/^X Quit
 SCREEN
+
+# Unlock all: one password for the whole folder.  The revoked fixtures
+# have no certificate beside them, so only the password shows who they
+# belong to; a wrong one is said per file.
+tui 80x24 '4<C-u>fx/organization/revoked<Enter><F9>Qwerty12<Enter>'
+expect_text 'Opened with this password: 2 key files; another password: 0.'
+expect_text 'SIGN  ТЕСТОВ ТЕСТ, АО "ТЕСТ"   123456789011 2021-01-27 EXPIRED, GOST'
+tui 80x24 '4<C-u>fx/organization/revoked<Enter><C-k>wrong<Enter>'
+expect_text 'Opened with this password: 0 key files; another password: 2.'
+expect_text 'other password'
 
 # Items that come later say so.
 tui 80x24 '1'

@@ -39,6 +39,8 @@ const struct tui_action_def tui_actions[] = {
 	  N_("Change the password of this key file"), 6, 'W', 0, NULL },
 	{ ACT_CLEAR, "clear", N_("Clear"), N_("Clear the field or the filter"), 8, 'U', 0, NULL },
 	{ ACT_RELOAD, "reload", N_("Reload"), N_("Read the folder again"), 5, 'R', 0, NULL },
+	{ ACT_UNLOCK_ALL, "unlock-all", N_("Unlock all"),
+	  N_("Open every key file of the folder with one password"), 9, 'K', 0, NULL },
 	{ ACT_REDRAW, "redraw", N_("Redraw"), N_("Redraw the screen"), 0, 'L', 0, NULL },
 	{ ACT_NONE, NULL, NULL, NULL, 0, 0, 0, NULL }
 };

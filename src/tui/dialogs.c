@@ -111,6 +111,91 @@ struct screen *tui_dialog_new(const char *title, const char *text,
 	return tui_screen_new(&dialog_ops, d);
 }
 
+/* ---- Password prompt ---------------------------------------------------------- */
+
+struct askpass {
+	char title[256];
+	char text[1024];
+	struct tui_field fields[2];
+	struct tui_form form;
+	int tag;
+};
+
+static const char *askpass_title(struct screen *s) { return ((struct askpass *)s->priv)->title; }
+
+static void askpass_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
+{
+	struct askpass *a = s->priv;
+	int dw = w - 10 > 70 ? 70 : w - 10, lines = tui_wrap_count(dw - 4, a->text);
+	int dh = lines + 7, by = y + (h - dh) / 2, bx = x + (w - dw) / 2;
+
+	tui_fill(by, bx, dh, dw, R_NORMAL);
+	tui_box(by, bx, dh, dw, a->title, R_FRAME);
+	tui_wrap(by + 1, bx + 2, lines, dw - 4, a->text, R_NORMAL);
+	tui_form_draw(&a->form, by + lines + 2, bx + 2, 3, dw - 4);
+	(void)t;
+}
+
+static int askpass_key(struct screen *s, struct tui *t, const struct tui_key *k)
+{
+	struct askpass *a = s->priv;
+	bool submit;
+	int r;
+
+	if (k->act == ACT_BACK) {
+		t->result.code = 0;
+		t->result.tag = a->tag;
+		t->has_result = true;
+		return TUI_HANDLED | TUI_POP;
+	}
+	r = tui_form_key(&a->form, k, &submit);
+	if (submit) {
+		t->result.code = 1;
+		t->result.tag = a->tag;
+		tui_field_get(&a->fields[0], t->result.text, sizeof(t->result.text));
+		t->has_result = true;
+		return TUI_HANDLED | TUI_POP;
+	}
+	return r ? r : (k->act == ACT_HELP || k->act == ACT_QUIT ? 0 : TUI_HANDLED);
+}
+
+static void askpass_leave(struct screen *s, struct tui *t)
+{
+	struct askpass *a = s->priv;
+
+	tui_form_wipe(&a->form);
+	free(a);
+}
+
+static const enum tui_action askpass_bar_acts[] = { ACT_SUBMIT, ACT_SHOW_SECRET, ACT_BACK,
+                                                    ACT_NONE };
+static const enum tui_action *askpass_bar(struct screen *s) { return askpass_bar_acts; }
+
+static const struct screen_ops askpass_ops = {
+	.name = "password", .modal = true, .title = askpass_title, .draw = askpass_draw,
+	.key = askpass_key, .leave = askpass_leave, .bar = askpass_bar,
+};
+
+struct screen *tui_password_dialog_new(const char *title, const char *text, int tag)
+{
+	struct askpass *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	snprintf(a->title, sizeof(a->title), "%s", title);
+	snprintf(a->text, sizeof(a->text), "%s", text);
+	a->fields[0].kind = TF_PASSWORD;
+	a->fields[0].label = N_("Password");
+	a->fields[0].max = 64;
+	a->fields[1].kind = TF_BUTTON;
+	a->fields[1].label = N_("OK");
+	a->form.fields = a->fields;
+	a->form.n = 2;
+	a->form.label_w = 12;
+	a->tag = tag;
+	return tui_screen_new(&askpass_ops, a);
+}
+
 /* ---- Help ------------------------------------------------------------------- */
 
 struct help { int top; };

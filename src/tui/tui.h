@@ -37,6 +37,7 @@ enum tui_action {
 	ACT_CHANGE_PASSWORD,
 	ACT_CLEAR,
 	ACT_RELOAD,
+	ACT_UNLOCK_ALL,
 	ACT_REDRAW,
 	ACT_COUNT
 };
@@ -275,6 +276,9 @@ struct screen *tui_dialog_new(const char *title, const char *text,
                               const char *const *buttons, int nbuttons, int tag);
 /* Folder picker: returns the chosen folder in result.text, code 1. */
 struct screen *tui_folder_picker_new(const char *start, int tag);
+/* Modal password prompt: the password in result.text, code 1 (the loop
+ * wipes the result after the screen beneath has used it). */
+struct screen *tui_password_dialog_new(const char *title, const char *text, int tag);
 /* Help screen built from the action table. */
 struct screen *tui_help_new(void);
 
