@@ -10,6 +10,7 @@
 #include <openssl/types.h>
 #include <qoltanba/cert.h>
 #include <qoltanba/error.h>
+#include <qoltanba/fsutil.h>   /* QT_WRITE_* for qt_p12_write() */
 
 #ifdef __cplusplus
 extern "C" {

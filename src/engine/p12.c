@@ -391,7 +391,8 @@ done:
 
 qt_err qt_p12_build(const STACK_OF(PKCS12_SAFEBAG) *keybags,
                     const STACK_OF(PKCS12_SAFEBAG) *otherbags, const char *pass,
-                    const struct qt_p12_params *params, unsigned char **der, size_t *len)
+                    const struct qt_p12_params *params, int mac_iter_override,
+                    unsigned char **der, size_t *len)
 {
 	STACK_OF(PKCS12_SAFEBAG) *shrouded = NULL;
 	STACK_OF(PKCS7) *safes = NULL;
@@ -427,6 +428,8 @@ qt_err qt_p12_build(const STACK_OF(PKCS12_SAFEBAG) *keybags,
 		mac_iter = qt_p12_mac_iter(iter);
 		salt_len = mac_salt_len = MODERN_SALT;
 	}
+	if (mac_iter_override > 0)
+		mac_iter = mac_iter_override;
 
 	shrouded = sk_PKCS12_SAFEBAG_new_null();
 	safes = sk_PKCS7_new_null();
@@ -672,7 +675,6 @@ qt_err qt_keyfile_open(const char *path, const char *password, qt_keyfile **out)
 	unsigned char *der = NULL;
 	size_t len = 0;
 	qt_err rc;
-	char detail[512];
 
 	*out = NULL;
 	rc = qt_read_file(path, P12_FILE_MAX, &der, &len);
@@ -680,12 +682,9 @@ qt_err qt_keyfile_open(const char *path, const char *password, qt_keyfile **out)
 		return qt_error(QT_ERR_NOT_KEYSTORE, _("%s: too large for a key file"), path);
 	if (rc != QT_OK)
 		return rc;
+	/* The detail names what failed, not the file: callers know it. */
 	rc = qt_keyfile_open_mem(der, len, password, out);
 	qt_free_secret(der, len + 1);
-	if (rc != QT_OK) {
-		snprintf(detail, sizeof detail, "%s", qt_error_detail());
-		qt_error(rc, "%s: %s", path, detail);
-	}
 	return rc;
 }
 
@@ -762,6 +761,13 @@ qt_err qt_p12_encode(EVP_PKEY *key, X509 *cert, const char *password,
                      const struct qt_p12_params *params,
                      unsigned char **der, size_t *len)
 {
+	return qt_p12_encode_ex(key, cert, password, params, 0, der, len);
+}
+
+qt_err qt_p12_encode_ex(EVP_PKEY *key, X509 *cert, const char *password,
+                        const struct qt_p12_params *params, int mac_iter,
+                        unsigned char **der, size_t *len)
+{
 	STACK_OF(PKCS12_SAFEBAG) *keybags = NULL, *certbags = NULL;
 	PKCS8_PRIV_KEY_INFO *p8 = NULL;
 	PKCS12_SAFEBAG *bag = NULL;
@@ -802,7 +808,7 @@ qt_err qt_p12_encode(EVP_PKEY *key, X509 *cert, const char *password,
 	if (bag == NULL || !add_keyid_attrs(bag, s.keyid) || !sk_PKCS12_SAFEBAG_push(certbags, bag))
 		goto done;
 	bag = NULL;
-	rc = qt_p12_build(keybags, certbags, password, params, der, len);
+	rc = qt_p12_build(keybags, certbags, password, params, mac_iter, der, len);
 done:
 	if (rc == QT_ERR_CRYPTO)
 		rc = qt_error_ssl(QT_ERR_CRYPTO, _("cannot build the key file"));
@@ -880,7 +886,6 @@ qt_err qt_keyfile_change_password(const char *path, const char *old_password,
 	unsigned char *der = NULL, *out = NULL;
 	size_t len = 0, outlen = 0;
 	qt_err rc;
-	char detail[512];
 
 	if (path == NULL || old_password == NULL || new_password == NULL)
 		return qt_error(QT_ERR_INVALID_ARG, "missing argument");
@@ -894,10 +899,8 @@ qt_err qt_keyfile_change_password(const char *path, const char *old_password,
 		return rc;
 	rc = qt_p12_decode(der, len, old_password, &c);
 	qt_free_secret(der, len + 1);
-	if (rc != QT_OK) {
-		snprintf(detail, sizeof detail, "%s", qt_error_detail());
-		return qt_error(rc, "%s: %s", path, detail);
-	}
+	if (rc != QT_OK)
+		return rc;
 	if (sk_PKCS12_SAFEBAG_num(c.keybags) == 0) {
 		qt_p12_contents_free(&c);
 		return qt_error(QT_ERR_NO_KEY, "%s", path);
@@ -906,7 +909,7 @@ qt_err qt_keyfile_change_password(const char *path, const char *old_password,
 	 * software. */
 	params.format = c.format;
 	params.iterations = 0;
-	rc = qt_p12_build(c.keybags, c.otherbags, new_password, &params, &out, &outlen);
+	rc = qt_p12_build(c.keybags, c.otherbags, new_password, &params, 0, &out, &outlen);
 	qt_p12_contents_free(&c);
 	if (rc != QT_OK)
 		return rc;

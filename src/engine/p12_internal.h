@@ -23,10 +23,19 @@ qt_err qt_p12_decode(const unsigned char *der, size_t len, const char *pass,
                      struct qt_p12_contents *c);
 void qt_p12_contents_free(struct qt_p12_contents *c);
 
-/* Encrypts keybags (plain keyBags) and otherbags with pass. */
+/* Encrypts keybags (plain keyBags) and otherbags with pass.
+ * mac_iter_override > 0 replaces the format's MAC iteration count. */
 qt_err qt_p12_build(const STACK_OF(PKCS12_SAFEBAG) *keybags,
                     const STACK_OF(PKCS12_SAFEBAG) *otherbags, const char *pass,
-                    const struct qt_p12_params *params, unsigned char **der, size_t *len);
+                    const struct qt_p12_params *params, int mac_iter_override,
+                    unsigned char **der, size_t *len);
+
+/* qt_p12_encode() with the MAC's iteration count set (0: the format's).
+ * For bench/qt-bench, to time the same work as `openssl pkcs12 -iter N`,
+ * which uses N for the MAC too. */
+qt_err qt_p12_encode_ex(EVP_PKEY *key, X509 *cert, const char *password,
+                        const struct qt_p12_params *params, int mac_iter,
+                        unsigned char **der, size_t *len);
 
 /* MAC iterations that cost as much as iter PBKDF2-HMAC-SHA256 ones. */
 int qt_p12_mac_iter(int iter);
