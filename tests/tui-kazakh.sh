@@ -2,8 +2,8 @@
 # The terminal UI in Kazakh: forced with --lang, and switched at run time
 # from Settings; screens at 80x24 and 120x40 keep the Cyrillic names of
 # the NCA fixtures, fit the width (measured in cells, not bytes), and
-# keep Quit in the status bar.  Skipped until po/kk.po translates the
-# interface (the translation pass comes later).
+# keep Quit in the status bar.  Home and the key list at 80x24 are
+# compared with the exact screens below (update them with po/kk.po).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/tui-lib.sh"
 command -v msgfmt >/dev/null || skip "msgfmt not installed"
@@ -28,6 +28,64 @@ fits() {
 	[ "$widest" -le "$cols" ] || fail "a line is $widest cells wide at $1"
 	expect_text "F10/^X $(kk Quit)"
 }
+
+# The exact screens at 80x24: home, and the key list of a folder with an
+# expired RSA key and a GOST one (the longest state, "МЕРЗІМІ ӨТТІ, GOST",
+# must fit its column).
+TUI_ARGS=--lang=kk tui 80x24 ''
+expect_screen "Kazakh home at 80x24" <<'SCREEN'
+ qoltanba — Басты бет
+
+    ҚР ҰКО ЭЦҚ кілттері
+    Көрсеткілер мен Enter арқылы таңдаңыз немесе нөмірді басыңыз.
+
+
+      1  ЭЦҚ кілттерін алу
+      2  Сұраныс мәртебесін тексеру
+      3  Жеке кабинет
+    ▸ 4  Кілттер қоймасы
+      5  Баптаулар
+      6  Шығу
+
+      Қалтадағы (кейін токендегі) кілттерді қарау, құпиясөзін өзгерту.
+
+
+
+
+
+
+
+
+
+F1/^G Анықтама  Enter Ашу  F10/^X Шығу
+SCREEN
+TUI_ARGS=--lang=kk tui 80x24 '4<C-u>fx/organization/active<Enter>'
+expect_screen "Kazakh key list at 80x24" <<'SCREEN'
+ qoltanba — Қалтадағы кілттер
+  fx/organization/active
+    Түрі  Иесі                     ЖСН          Аяқталады  Күйі
+  ▸ AUTH  ТЕСТОВ ТЕСТ, АО "ТЕСТ"   123456789011 2021-01-27 МЕРЗІМІ ӨТТІ
+    SIGN  ТЕСТОВ ТЕСТ, АО "ТЕСТ"   123456789011 2021-01-27 МЕРЗІМІ ӨТТІ, GOST
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+  Сүзу үшін теріңіз   (2)
+
+F1/^G Анықтама  Enter Ашу  F9/^K Бәрін ашу  F3/Esc Артқа  F10/^X Шығу
+SCREEN
 
 for size in 80x24 120x40; do
 	TUI_ARGS=--lang=kk tui $size ''
