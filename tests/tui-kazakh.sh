@@ -100,6 +100,14 @@ for size in 80x24 120x40; do
 	expect_text "$(kk 'Key details')"
 	expect_text 'ТЕСТОВ, ТЕСТОВИЧ'
 	fits $size
+	# The password form has the longest status bar.
+	TUI_ARGS=--lang=kk tui $size '4<C-u>fx/organization/active<Enter><Enter>Qwerty12<Enter><F6>'
+	expect_text "$(kk 'Change the password')"
+	expect_text "F4/^T $(kk Show)"
+	fits $size
+	TUI_ARGS=--lang=kk tui $size '<F1>'
+	expect_text "$(kk 'Help: keys')"
+	fits $size
 done
 
 # Switched at run time from Settings (English before, Kazakh after),

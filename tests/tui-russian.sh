@@ -93,6 +93,7 @@ for size in 80x24 120x40; do
 	# The password form: its status bar is the longest one.
 	tui $size '4<C-u>fx/organization/active<Enter><Enter>Qwerty12<Enter><F6>'
 	expect_text "$(ru 'Change the password')"
+	expect_text "F4/^T $(ru Show)"
 	fits $size
 	tui $size '<F1>'
 	expect_text "$(ru 'Help: keys')"
