@@ -282,6 +282,37 @@ static void roundtrip(void)
 		}
 		qt_keyfile_free(kf);
 	}
+	/* A file with only a certificate opens, and cannot sign; one with
+	 * only a key says what is missing. */
+	{
+		PKCS12 *p12;
+		unsigned char *buf = NULL;
+		qt_keyfile *kf = NULL;
+		int n;
+
+		p12 = PKCS12_create("Secret12", NULL, NULL, xec, NULL, 0, 0, 0, 0, 0);
+		CHECK(p12 != NULL);
+		n = i2d_PKCS12(p12, &buf);
+		PKCS12_free(p12);
+		CHECK_EQ_INT(qt_keyfile_open_mem(buf, (size_t)n, "Secret12", &kf), QT_OK);
+		if (kf != NULL) {
+			CHECK(!qt_keyfile_has_key(kf));
+			CHECK(qt_keyfile_key(kf) == NULL);
+			CHECK(!qt_keyfile_summary(kf)->signing_supported);
+			CHECK_STR(qt_keyfile_summary(kf)->key_algorithm, "EC P-256");
+		}
+		qt_keyfile_free(kf);
+		kf = NULL;
+		OPENSSL_free(buf);
+		buf = NULL;
+		p12 = PKCS12_create("Secret12", NULL, ec, NULL, NULL, 0, 0, 0, 0, 0);
+		CHECK(p12 != NULL);
+		n = i2d_PKCS12(p12, &buf);
+		PKCS12_free(p12);
+		CHECK_EQ_INT(qt_keyfile_open_mem(buf, (size_t)n, "Secret12", &kf), QT_ERR_NO_CERT);
+		CHECK(kf == NULL);
+		OPENSSL_free(buf);
+	}
 	/* A key and a certificate that do not belong together. */
 	CHECK_EQ_INT(qt_p12_encode(other, xec, "Secret12", NULL, &der, &len), QT_ERR_KEY_MISMATCH);
 
@@ -344,6 +375,20 @@ static void change_password(void)
 	CHECK_EQ_INT(qt_keyfile_open(path, "Secret99", &kf), QT_OK);
 	CHECK(kf != NULL && qt_keyfile_format(kf) == QT_P12_MODERN);
 	qt_keyfile_free(kf);
+	kf = NULL;
+
+	/* Through a symbolic link: the link stays, its target changes. */
+	{
+		char link[1100];
+		struct stat lst;
+
+		snprintf(link, sizeof link, "%s/link.p12", tmp);
+		CHECK(symlink("modern copy.p12", link) == 0);
+		CHECK_EQ_INT(qt_keyfile_change_password(link, "Secret99", "Secret98"), QT_OK);
+		CHECK(lstat(link, &lst) == 0 && S_ISLNK(lst.st_mode));
+		CHECK_EQ_INT(qt_keyfile_open(path, "Secret98", &kf), QT_OK);
+		qt_keyfile_free(kf);
+	}
 }
 
 int main(int argc, char **argv)
