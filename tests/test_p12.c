@@ -14,6 +14,7 @@
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
+#include <openssl/provider.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
@@ -22,6 +23,7 @@
 #include <qoltanba/keygen.h>
 #include <qoltanba/keystore.h>
 #include <qoltanba/secret.h>
+#include "engine/p12_internal.h"
 #include "tap.h"
 #include "testcert.h"
 
@@ -58,6 +60,34 @@ static void copy_file(const char *from, const char *to)
 	CHECK_EQ_INT(qt_read_file(from, 1 << 20, &d, &n), QT_OK);
 	CHECK_EQ_INT(qt_atomic_write(to, d, n, 0600, QT_WRITE_REPLACE), QT_OK);
 	qt_free_secret(d, n);
+}
+
+/* Modern files never load the legacy provider; NCA's load it into a
+ * library context of its own, never into the default one. */
+static void legacy_lazy(void)
+{
+	EVP_PKEY *k = NULL;
+	X509 *x;
+	unsigned char *der = NULL;
+	size_t len = 0;
+	qt_keyfile *kf = NULL;
+	char path[1024];
+
+	CHECK_EQ_INT(qt_keygen(QT_KEY_EC_P256, &k), QT_OK);
+	x = testcert_make(k, QT_PURPOSE_AUTH, 0, 10);
+	CHECK_EQ_INT(qt_p12_encode(k, x, "Secret12", NULL, &der, &len), QT_OK);
+	CHECK_EQ_INT(qt_keyfile_open_mem(der, len, "Secret12", &kf), QT_OK);
+	CHECK(!qt_p12_legacy_loaded());
+	qt_keyfile_free(kf);
+	kf = NULL;
+	qt_free_secret(der, len);
+	fixture_path(nca[0].rel, path, sizeof path);
+	CHECK_EQ_INT(qt_keyfile_open(path, "Qwerty12", &kf), QT_OK);
+	CHECK(qt_p12_legacy_loaded());
+	CHECK(!OSSL_PROVIDER_available(NULL, "legacy"));
+	qt_keyfile_free(kf);
+	X509_free(x);
+	EVP_PKEY_free(k);
 }
 
 static void nca_files(void)
@@ -405,6 +435,7 @@ int main(int argc, char **argv)
 			SKIP("no temporary folder");
 		snprintf(tmp, sizeof tmp, "%s", tmpl);
 	}
+	legacy_lazy();
 	nca_files();
 	bad_input();
 	roundtrip();

@@ -88,6 +88,11 @@ static qt_err get_legacy_ctx(OSSL_LIB_CTX **out)
 	return QT_OK;
 }
 
+bool qt_p12_legacy_loaded(void)
+{
+	return legacy_ctx != NULL;
+}
+
 /* Whether the cipher of a PBE algorithm (PBES1 or PBES2) is missing
  * from the default provider, so the legacy one is needed. */
 static bool cipher_nid_needs_legacy(int cnid)
