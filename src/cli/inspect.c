@@ -1,4 +1,5 @@
 /* qoltanba inspect [--json] [--password-file FILE] PATH...
+ *        inspect [--json] [--pin-file FILE] --token LABEL
  * What a key file or certificate says about its owner and its key. */
 #include <config.h>
 
@@ -160,17 +161,28 @@ int qt_cmd_inspect(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "password-file", required_argument, NULL, 'p' },
+		{ "token", required_argument, NULL, 't' },
+		{ "pin-file", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct inspect_ctx c = { false, NULL, NULL };
+	const char *token = NULL, *pin_file = NULL;
 	int opt, i, status = QT_EXIT_OK;
 
-	while ((opt = getopt_long(argc, argv, "jp:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jp:t:P:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j': c.json = true; break;
 		case 'p': c.password_file = optarg; break;
+		case 't': token = optarg; break;
+		case 'P': pin_file = optarg; break;
 		default: return qt_cli_usage("inspect");
 		}
+	}
+	/* The certificates on a token (src/cli/tokens.c). */
+	if (token != NULL) {
+		if (optind != argc)
+			return qt_cli_usage("inspect");
+		return qt_cli_inspect_token(token, c.json, pin_file, NULL);
 	}
 	if (optind >= argc)
 		return qt_cli_usage("inspect");
