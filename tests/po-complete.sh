@@ -71,6 +71,10 @@ for l in $langs; do
 	checks=$((checks + 1))
 	msgmerge --quiet --no-fuzzy-matching --no-wrap -o "$T/$l.merged" "$f" "$pot" ||
 		{ fail "msgmerge cannot merge po/$l.po"; continue; }
+	# Translations revived from obsolete (#~) entries are checked too.
+	checks=$((checks + 1))
+	msgfmt --check -o /dev/null "$T/$l.merged" 2> "$T/$l.check" ||
+		fail "po/$l.po merged with the sources does not pass msgfmt --check: $(cat "$T/$l.check")"
 	msgattrib --untranslated --no-obsolete --no-wrap "$T/$l.merged" 2>/dev/null |
 		grep -E '^(msgctxt|msgid) ' | grep -v '^msgid ""$' > "$T/$l.missing" || true
 	msgattrib --only-fuzzy --no-obsolete --no-wrap "$T/$l.merged" 2>/dev/null |
