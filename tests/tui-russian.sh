@@ -8,8 +8,10 @@ command -v msgfmt >/dev/null || skip "msgfmt not installed"
 command -v gettext >/dev/null || skip "gettext (gettext-base) not installed"
 
 mkdir -p "$T/locale/ru/LC_MESSAGES"
-msgfmt -o "$T/locale/ru/LC_MESSAGES/qoltanba.mo" "$top_srcdir/po/ru.po" ||
+if ! msgfmt -o "$T/locale/ru/LC_MESSAGES/qoltanba.mo" "$top_srcdir/po/ru.po"; then
 	fail "po/ru.po does not compile"
+	finish
+fi
 export QOLTANBA_LOCALEDIR="$T/locale"
 ru() { LANGUAGE=ru TEXTDOMAINDIR="$T/locale" gettext -d qoltanba "$1"; }
 
