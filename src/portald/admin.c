@@ -288,10 +288,10 @@ static int load_people(const char *path, struct people *pp, int *bad)
 				goto next;
 			}
 		memset(&p, 0, sizeof(p));
-		snprintf(p.iin, sizeof(p.iin), "%s", f[0]);
-		snprintf(p.surname, sizeof(p.surname), "%s", f[1]);
-		snprintf(p.given_name, sizeof(p.given_name), "%s", f[2]);
-		snprintf(p.patronymic, sizeof(p.patronymic), "%s", f[3]);
+		snprintf(p.iin, sizeof(p.iin), "%.12s", f[0]);
+		snprintf(p.surname, sizeof(p.surname), "%.127s", f[1]);
+		snprintf(p.given_name, sizeof(p.given_name), "%.127s", f[2]);
+		snprintf(p.patronymic, sizeof(p.patronymic), "%.127s", f[3]);
 		if (pp->n == pp->cap) {
 			size_t cap = pp->cap ? pp->cap * 2 : 64;
 			void *q = realloc(pp->v, cap * sizeof(*pp->v));
@@ -384,9 +384,9 @@ static int load_entities(const char *path, struct ents *ee, const struct people 
 				goto next;
 			}
 		memset(&e, 0, sizeof(e));
-		snprintf(e.bin, sizeof(e.bin), "%s", f[0]);
-		snprintf(e.name, sizeof(e.name), "%s", f[1]);
-		snprintf(e.head_iin, sizeof(e.head_iin), "%s", f[2]);
+		snprintf(e.bin, sizeof(e.bin), "%.12s", f[0]);
+		snprintf(e.name, sizeof(e.name), "%.511s", f[1]);
+		snprintf(e.head_iin, sizeof(e.head_iin), "%.12s", f[2]);
 		if (ee->n == ee->cap) {
 			size_t cap = ee->cap ? ee->cap * 2 : 32;
 			void *q = realloc(ee->v, cap * sizeof(*ee->v));

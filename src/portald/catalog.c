@@ -5,6 +5,7 @@
 
 #include <string.h>
 #include <cjson/cJSON.h>
+#include <openssl/x509.h>
 #include <qoltanba/password.h>
 
 #include "portald/catalog.h"

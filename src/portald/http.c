@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <microhttpd.h>
 #include <qoltanba/fsutil.h>
+#include <qoltanba/secret.h>
 
 #include "portald/http.h"
 #include "portald/log.h"
@@ -433,12 +434,12 @@ int pd_serve(struct pd_server *srv, const char *listen, const char *port_file)
 
 	pd_maintenance(srv, true);
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+	                     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	                     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	                     MHD_OPTION_THREAD_POOL_SIZE, threads,
 	                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 	                     MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
 	                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	                     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	                     tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 	                     MHD_OPTION_HTTPS_MEM_KEY, key,
 	                     MHD_OPTION_END);

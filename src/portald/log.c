@@ -89,13 +89,13 @@ static void start(struct line *l, const char *level)
 {
 	struct timespec ts;
 	struct tm tm;
-	char t[40];
+	char t[80];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	snprintf(t, sizeof(t), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
 	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	         ts.tv_nsec / 1000000);
+	         (long)(ts.tv_nsec / 1000000) % 1000);
 	l->len = 0;
 	puts_raw(l, "ts=");
 	puts_raw(l, t);
