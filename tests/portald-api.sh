@@ -238,17 +238,6 @@ expect_api 401 unauthorized "operator list with a forged token"
 api POST "/api/v1/ra/applications/$N1/approve" ""
 expect_api 401 unauthorized "approval without a session"
 
-signin() {  # KEY CERT -> $OPTOK
-	api POST /api/v1/ra/challenge ""
-	expect_api 201 "" "challenge"
-	chid=$(printf '%s' "$body" | jq -r .challenge_id)
-	printf '%s' "$body" | jq -j .sign_this >"$T/chal"
-	sig=$(openssl dgst -sha256 -sign "$1" "$T/chal" | base64 -w0)
-	jq -n --arg id "$chid" --rawfile c "$2" --arg s "$sig" \
-		'{challenge_id:$id, certificate:$c, signature:$s}' >"$T/sess"
-	api POST /api/v1/ra/session "$T/sess"
-	OPTOK=$(printf '%s' "$body" | jq -r '.token // empty')
-}
 # A stranger's key and certificate are refused.
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/x.key" -subj /CN=x -days 2 -out "$T/x.crt" 2>/dev/null
 signin "$T/x.key" "$T/x.crt"

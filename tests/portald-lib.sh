@@ -110,3 +110,16 @@ app_json() {
 		  storage:$st, auth_csr:$a, sign_csr:$s} + (if $bin == "" then {} else {bin:$bin} end)' \
 		| jq ". + ${8:-{\}}" >"$1"
 }
+
+# signin KEY CERT: an operator session; the token in $OPTOK.
+signin() {  # KEY CERT -> $OPTOK
+	api POST /api/v1/ra/challenge ""
+	expect_api 201 "" "challenge"
+	chid=$(printf '%s' "$body" | jq -r .challenge_id)
+	printf '%s' "$body" | jq -j .sign_this >"$T/chal"
+	sig=$(openssl dgst -sha256 -sign "$1" "$T/chal" | base64 -w0)
+	jq -n --arg id "$chid" --rawfile c "$2" --arg s "$sig" \
+		'{challenge_id:$id, certificate:$c, signature:$s}' >"$T/sess"
+	api POST /api/v1/ra/session "$T/sess"
+	OPTOK=$(printf '%s' "$body" | jq -r '.token // empty')
+}
