@@ -712,7 +712,7 @@ static int holder_app(struct pd_req *r, const char *number, struct pd_app *a)
 		               "no application with this number and access token");
 		return -1;
 	}
-	st = s->ops->app_get(s, number, a);
+	st = s->ops->app_get_brief(s, number, a);
 	if (st == PD_FAIL) {
 		internal(r);
 		return -1;

@@ -85,20 +85,36 @@ static void kv(struct line *l, const char *key, const char *value)
 	puts_raw(l, "\"");
 }
 
+static void put_num(char *p, unsigned v, int width)
+{
+	for (int i = width - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+}
+
 static void start(struct line *l, const char *level)
 {
+	/* The date part changes once a second: format it once per thread. */
+	static __thread time_t last_sec = -1;
+	static __thread char stamp[32] = "0000-00-00T00:00:00.000Z";
 	struct timespec ts;
-	struct tm tm;
-	char t[80];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(t, sizeof(t), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	         (long)(ts.tv_nsec / 1000000) % 1000);
+	if (ts.tv_sec != last_sec) {
+		struct tm tm;
+
+		gmtime_r(&ts.tv_sec, &tm);
+		put_num(stamp, (unsigned)tm.tm_year + 1900, 4);
+		put_num(stamp + 5, (unsigned)tm.tm_mon + 1, 2);
+		put_num(stamp + 8, (unsigned)tm.tm_mday, 2);
+		put_num(stamp + 11, (unsigned)tm.tm_hour, 2);
+		put_num(stamp + 14, (unsigned)tm.tm_min, 2);
+		put_num(stamp + 17, (unsigned)tm.tm_sec, 2);
+		last_sec = ts.tv_sec;
+	}
+	put_num(stamp + 20, (unsigned)(ts.tv_nsec / 1000000), 3);
 	l->len = 0;
 	puts_raw(l, "ts=");
-	puts_raw(l, t);
+	puts_raw(l, stamp);
 	kv(l, "level", level);
 }
 
@@ -131,7 +147,11 @@ void pd_log_request(const char *method, const char *path, unsigned status,
 	kv(&l, "path", path);
 	snprintf(num, sizeof(num), "%u", status);
 	kv(&l, "status", num);
-	snprintf(num, sizeof(num), "%.3f", ms);
+	{
+		unsigned long us = ms > 0 ? (unsigned long)(ms * 1000.0) : 0;
+
+		snprintf(num, sizeof(num), "%lu.%03lu", us / 1000, us % 1000);
+	}
 	kv(&l, "ms", num);
 	kv(&l, "client", client);
 	if (code && *code)

@@ -160,6 +160,9 @@ struct pd_store_ops {
 	/* EXISTS when the number is taken. */
 	enum pd_st (*app_insert)(struct pd_store *s, const struct pd_app *a);
 	enum pd_st (*app_get)(struct pd_store *s, const char *number, struct pd_app *out);
+	/* The same without the requests (auth_csr and sign_csr are ""):
+	 * what status lookups need, a third of the bytes. */
+	enum pd_st (*app_get_brief)(struct pd_store *s, const char *number, struct pd_app *out);
 	enum pd_st (*app_update)(struct pd_store *s, const struct pd_app *a);
 	enum pd_st (*app_list)(struct pd_store *s, const struct pd_app_filter *f,
 	                       pd_app_cb cb, void *ctx);

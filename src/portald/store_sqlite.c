@@ -62,7 +62,7 @@ enum stmt_id {
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
 	S_PERSON_GET, S_PERSON_PUT, S_ENTITY_GET, S_ENTITY_PUT, S_COUNTS,
 	S_CAPTCHA_PUT, S_CAPTCHA_GET, S_CAPTCHA_UPDATE, S_CAPTCHA_PURGE,
-	S_APP_INSERT, S_APP_GET, S_APP_UPDATE, S_APP_LIST, S_APP_STALE,
+	S_APP_INSERT, S_APP_GET, S_APP_BRIEF, S_APP_UPDATE, S_APP_LIST, S_APP_STALE,
 	S_KEY_CLAIM,
 	S_CERT_INSERT, S_CERT_GET, S_CERT_LIST, S_CERT_REVOKED, S_CERT_REVOKE,
 	S_OP_ADD, S_OP_BY_FP, S_OP_LIST,
@@ -95,6 +95,9 @@ static const char *const SQL[S_COUNT] = {
 	[S_APP_INSERT] = "INSERT INTO application(" APP_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,"
 	                 "?,?,?,?,?,?,?,?)",
 	[S_APP_GET] = "SELECT " APP_COLS " FROM application WHERE number=?",
+	[S_APP_BRIEF] = "SELECT number, token_hash, subject_type, iin, bin, email, region, city,"
+	                " storage, '', '', status, created, updated, decided_by, reason,"
+	                " install_nonce, client FROM application WHERE number=?",
 	[S_APP_UPDATE] = "UPDATE application SET status=?, updated=?, decided_by=?, reason=?,"
 	                 " install_nonce=? WHERE number=?",
 	[S_APP_LIST] = "SELECT " APP_COLS " FROM application WHERE (?1 < 0 OR status=?1)"
@@ -497,9 +500,10 @@ static enum pd_st sq_app_insert(struct pd_store *s, const struct pd_app *a)
 	return run(st);
 }
 
-static enum pd_st sq_app_get(struct pd_store *s, const char *number, struct pd_app *o)
+static enum pd_st app_get(struct pd_store *s, enum stmt_id id, const char *number,
+                          struct pd_app *o)
 {
-	sqlite3_stmt *st = stmt(s, S_APP_GET, NULL);
+	sqlite3_stmt *st = stmt(s, id, NULL);
 	int rc;
 
 	if (!st)
@@ -512,6 +516,16 @@ static enum pd_st sq_app_get(struct pd_store *s, const char *number, struct pd_a
 		return fail(st, rc);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+}
+
+static enum pd_st sq_app_get(struct pd_store *s, const char *number, struct pd_app *o)
+{
+	return app_get(s, S_APP_GET, number, o);
+}
+
+static enum pd_st sq_app_get_brief(struct pd_store *s, const char *number, struct pd_app *o)
+{
+	return app_get(s, S_APP_BRIEF, number, o);
 }
 
 static enum pd_st sq_app_update(struct pd_store *s, const struct pd_app *a)
@@ -931,6 +945,7 @@ static const struct pd_store_ops sqlite_ops = {
 	.captcha_purge = sq_captcha_purge,
 	.app_insert = sq_app_insert,
 	.app_get = sq_app_get,
+	.app_get_brief = sq_app_get_brief,
 	.app_update = sq_app_update,
 	.app_list = sq_app_list,
 	.app_list_stale = sq_app_list_stale,

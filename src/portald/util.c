@@ -1,6 +1,7 @@
 /* Small helpers: clock, random numbers and tokens, hashes, base64. */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,12 +63,24 @@ int pd_random_token(char *out, size_t size)
 	return 0;
 }
 
+/* OpenSSL 3 looks an algorithm up (under a lock) on every implicit
+ * fetch; status lookups hash a token each, so fetch SHA-256 once. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 void pd_sha256_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
 	static const char hx[] = "0123456789abcdef";
 
-	SHA256(data, len, md);
+	pthread_once(&sha256_once, sha256_fetch);
+	if (!sha256_md || !EVP_Digest(data, len, md, NULL, sha256_md, NULL))
+		SHA256(data, len, md);
 	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) {
 		out[2 * i] = hx[md[i] >> 4];
 		out[2 * i + 1] = hx[md[i] & 15];
@@ -117,9 +130,25 @@ bool pd_app_number_valid(const char *s)
 void pd_time_iso(time_t t, char out[32])
 {
 	struct tm tm;
+	int val[6], w[6] = { 4, 2, 2, 2, 2, 2 }, o = 0;
+	static const char sep[6] = { '-', '-', 'T', ':', ':', 'Z' };
 
 	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	val[0] = tm.tm_year + 1900;
+	val[1] = tm.tm_mon + 1;
+	val[2] = tm.tm_mday;
+	val[3] = tm.tm_hour;
+	val[4] = tm.tm_min;
+	val[5] = tm.tm_sec;
+	for (int i = 0; i < 6; i++) {
+		unsigned x = (unsigned)val[i];
+
+		for (int k = w[i] - 1; k >= 0; k--, x /= 10)
+			out[o + k] = (char)('0' + x % 10);
+		o += w[i];
+		out[o++] = sep[i];
+	}
+	out[o] = '\0';
 }
 
 bool pd_streq_ct(const char *a, const char *b)
