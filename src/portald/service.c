@@ -92,17 +92,15 @@ static time_t asn1_time(const ASN1_TIME *t)
 	return timegm(&tm);
 }
 
-/* Issues one certificate and stores it.  Inside the transaction. */
-static int issue_one(struct pd_server *srv, const struct pd_app *a, const char *csr,
-                     const struct pd_subject *subj, enum pd_subject_type type,
-                     enum qt_purpose purpose, enum qt_storage storage, time_t now,
-                     struct pd_result *res)
+/* Signs one certificate (no database access). */
+static int sign_one(struct pd_server *srv, const struct pd_app *a, const char *csr,
+                    const struct pd_subject *subj, enum pd_subject_type type,
+                    enum qt_purpose purpose, enum qt_storage storage, time_t now,
+                    struct pd_cert *c, struct pd_result *res)
 {
 	X509_REQ *req = csr_parse(csr);
 	X509 *x = NULL;
-	struct pd_cert c;
 	qt_err e;
-	enum pd_st st;
 
 	if (!req)
 		return result(res, 500, "internal", "stored request does not parse");
@@ -110,23 +108,17 @@ static int issue_one(struct pd_server *srv, const struct pd_app *a, const char *
 	X509_REQ_free(req);
 	if (e != QT_OK)
 		return result(res, 500, "issue_failed", "the CA refused: %s", qt_error_detail());
-	memset(&c, 0, sizeof(c));
-	pd_ca_serial_hex(x, c.serial);
-	snprintf(c.number, sizeof(c.number), "%s", a->number);
-	snprintf(c.purpose, sizeof(c.purpose), "%s", purpose == QT_PURPOSE_AUTH ? "auth" : "sign");
-	c.pem = cert_pem(x);
-	c.not_before = asn1_time(X509_get0_notBefore(x));
-	c.not_after = asn1_time(X509_get0_notAfter(x));
-	c.reason = -1;
+	memset(c, 0, sizeof(*c));
+	pd_ca_serial_hex(x, c->serial);
+	snprintf(c->number, sizeof(c->number), "%s", a->number);
+	snprintf(c->purpose, sizeof(c->purpose), "%s", purpose == QT_PURPOSE_AUTH ? "auth" : "sign");
+	c->pem = cert_pem(x);
+	c->not_before = asn1_time(X509_get0_notBefore(x));
+	c->not_after = asn1_time(X509_get0_notAfter(x));
+	c->reason = -1;
 	X509_free(x);
-	if (!c.pem)
+	if (!c->pem)
 		return result(res, 500, "internal", "out of memory");
-	st = srv->store->ops->cert_insert(srv->store, &c);
-	pd_cert_clear(&c);
-	if (st == PD_EXISTS)
-		return result(res, 409, "already_decided", "certificates were already issued");
-	if (st != PD_OK)
-		return result(res, 500, "internal", "database error");
 	return 0;
 }
 
@@ -179,25 +171,45 @@ static int load_pending(struct pd_server *srv, const char *number, const char *a
 	return 1;
 }
 
+/* Approval signs outside the write lock, so that several approvals
+ * sign at once on all cores, and takes the lock only to record: it
+ * re-reads the application under the lock and, if someone decided it
+ * meanwhile, drops what it signed.  Such certificates were never
+ * stored, published or sent to anyone; the CA never sees the serial
+ * again (20 random bytes). */
 int pd_svc_approve(struct pd_server *srv, const char *number, const char *actor,
                    struct pd_result *res)
 {
 	struct pd_store *s = srv->store;
-	struct pd_app a;
+	struct pd_app a, b;
 	struct pd_person p;
 	struct pd_entity e;
 	struct pd_subject subj;
+	struct pd_cert certs[2];
 	enum pd_subject_type type;
 	const struct pd_storage_info *si;
 	time_t now = pd_now();
 	char fullname[300];
+	enum pd_st st;
 	int rc = -1;
 
 	memset(&a, 0, sizeof(a));
-	if (s->ops->begin(s) != PD_OK)
-		return result(res, 503, "unavailable", "database busy");
-	if (!load_pending(srv, number, actor, &a, res))
-		goto out;
+	memset(&b, 0, sizeof(b));
+	memset(certs, 0, sizeof(certs));
+	st = s->ops->app_get(s, number, &a);
+	if (st == PD_NOTFOUND)
+		return result(res, 404, "application_not_found", "no application %s", number);
+	if (st != PD_OK)
+		return result(res, 500, "internal", "database error");
+	if (a.status != PD_APP_PENDING || pd_app_overdue(&a, now)) {
+		/* Let the locked path give the answer (and cancel if due). */
+		if (s->ops->begin(s) != PD_OK) {
+			result(res, 503, "unavailable", "database busy");
+		} else if (load_pending(srv, number, actor, &b, res)) {
+			result(res, 409, "already_decided", "application %s changed; try again", number);
+		}
+		goto rollback;   /* a no-op when load_pending committed */
+	}
 	if (!pd_subject_type_parse(a.subject_type, &type) || !(si = pd_storage_find(a.storage))) {
 		result(res, 500, "internal", "stored application is inconsistent");
 		goto out;
@@ -225,32 +237,51 @@ int pd_svc_approve(struct pd_server *srv, const char *number, const char *actor,
 		subj.bin = e.bin;
 		subj.organization = e.name;
 	}
-	if (issue_one(srv, &a, a.auth_csr, &subj, type, QT_PURPOSE_AUTH, si->storage, now, res) ||
-	    issue_one(srv, &a, a.sign_csr, &subj, type, QT_PURPOSE_SIGN, si->storage, now, res))
+	if (sign_one(srv, &a, a.auth_csr, &subj, type, QT_PURPOSE_AUTH, si->storage, now,
+	             &certs[0], res) ||
+	    sign_one(srv, &a, a.sign_csr, &subj, type, QT_PURPOSE_SIGN, si->storage, now,
+	             &certs[1], res))
 		goto out;
-	a.status = PD_APP_ISSUED;
-	a.updated = now;
-	snprintf(a.decided_by, sizeof(a.decided_by), "%s", actor);
-	if (pd_random_hex(a.install_nonce, 16)) {
+
+	if (s->ops->begin(s) != PD_OK) {
+		result(res, 503, "unavailable", "database busy");
+		goto out;
+	}
+	if (!load_pending(srv, number, actor, &b, res))
+		goto rollback;     /* decided meanwhile: drop the certificates */
+	for (int i = 0; i < 2; i++) {
+		st = s->ops->cert_insert(s, &certs[i]);
+		if (st != PD_OK) {
+			result(res, st == PD_EXISTS ? 409 : 500, st == PD_EXISTS ? "already_decided" :
+			       "internal", "%s", st == PD_EXISTS ? "certificates were already issued" :
+			       "database error");
+			goto rollback;
+		}
+	}
+	b.status = PD_APP_ISSUED;
+	b.updated = now;
+	snprintf(b.decided_by, sizeof(b.decided_by), "%s", actor);
+	if (pd_random_hex(b.install_nonce, 16)) {
 		result(res, 500, "internal", "no randomness");
-		goto out;
+		goto rollback;
 	}
 	snprintf(fullname, sizeof(fullname), "%s %s", p.surname, p.given_name);
-	if (s->ops->app_update(s, &a) != PD_OK ||
-	    pd_audit(srv, actor, "approve", a.number, "issued AUTH and SIGN for %s", fullname)
-	    != PD_OK) {
+	if (s->ops->app_update(s, &b) != PD_OK ||
+	    pd_audit(srv, actor, "approve", b.number, "issued AUTH %s and SIGN %s for %s",
+	             certs[0].serial, certs[1].serial, fullname) != PD_OK ||
+	    s->ops->commit(s) != PD_OK) {
 		result(res, 500, "internal", "database error");
-		goto out;
-	}
-	if (s->ops->commit(s) != PD_OK) {
-		result(res, 500, "internal", "database error");
-		goto out;
+		goto rollback;
 	}
 	rc = result(res, 200, NULL, "approved");
+	goto out;
+rollback:
+	s->ops->rollback(s);
 out:
-	if (rc)
-		s->ops->rollback(s);
+	pd_cert_clear(&certs[0]);
+	pd_cert_clear(&certs[1]);
 	pd_app_clear(&a);
+	pd_app_clear(&b);
 	return rc;
 }
 

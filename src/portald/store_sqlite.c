@@ -13,7 +13,6 @@
 #include "portald/log.h"
 
 static const char SCHEMA[] =
-	"PRAGMA foreign_keys=ON;"
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS person(iin TEXT PRIMARY KEY CHECK(length(iin)=12),"
 	" surname TEXT NOT NULL, given_name TEXT NOT NULL, patronymic TEXT NOT NULL);"
@@ -269,9 +268,16 @@ static enum pd_st sq_init_schema(struct pd_store *s)
 
 	if (!c)
 		return PD_FAIL;
-	if (sqlite3_exec(c->db, SCHEMA, NULL, NULL, &err) != SQLITE_OK) {
+	/* Under the write lock (BEGIN IMMEDIATE waits for the busy
+	 * timeout), so that a command beside a running daemon waits its
+	 * turn instead of failing. */
+	if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, &err) != SQLITE_OK ||
+	    sqlite3_exec(c->db, SCHEMA, NULL, NULL, &err) != SQLITE_OK ||
+	    sqlite3_exec(c->db, "COMMIT", NULL, NULL, &err) != SQLITE_OK) {
 		pd_log_error("sqlite", "schema: %s", err ? err : "?");
 		sqlite3_free(err);
+		if (!sqlite3_get_autocommit(c->db))
+			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 		return PD_FAIL;
 	}
 	return PD_OK;
