@@ -37,7 +37,7 @@ int pd_server_open(struct pd_server *srv, const char *dir)
 	if (pd_config_load(dir, &srv->cfg))
 		return -1;
 	snprintf(path, sizeof(path), "%s/qoltanbad.db", dir);
-	srv->store = pd_store_sqlite_open(path);
+	srv->store = pd_store_sqlite_open(path, srv->cfg.sync_full);
 	if (!srv->store || srv->store->ops->init_schema(srv->store) != PD_OK) {
 		fprintf(stderr, _("qoltanbad: cannot open the database %s\n"), path);
 		return -1;
@@ -131,7 +131,7 @@ int pd_cmd_init(int argc, char **argv)
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/qoltanbad.db", dir);
-	s = pd_store_sqlite_open(path);
+	s = pd_store_sqlite_open(path, true);
 	if (!s || s->ops->init_schema(s) != PD_OK) {
 		fprintf(stderr, _("qoltanbad: cannot create the database %s\n"), path);
 		if (s)
@@ -442,7 +442,7 @@ int pd_cmd_registry(int argc, char **argv)
 	if (pd_config_load(dir, &cfg))
 		return 1;
 	snprintf(path, sizeof(path), "%s/qoltanbad.db", dir);
-	s = pd_store_sqlite_open(path);
+	s = pd_store_sqlite_open(path, true);
 	if (!s || s->ops->init_schema(s) != PD_OK) {
 		fprintf(stderr, _("qoltanbad: cannot open the database %s\n"), path);
 		return 1;

@@ -17,6 +17,7 @@ void pd_config_defaults(struct pd_config *c)
 	snprintf(c->base_url, sizeof(c->base_url), "http://127.0.0.1:8080");
 	snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8080");
 	c->captcha = true;
+	c->sync_full = true;
 	c->captcha_per_minute = 20;
 	c->session_minutes = 15;
 }
@@ -107,7 +108,14 @@ int pd_config_load(const char *dir, struct pd_config *c)
 			copy(c->log_file, sizeof(c->log_file), v);
 		else if (!strcmp(k, "captcha"))
 			bad |= parse_bool(v, &c->captcha) ? 1 : 0;
-		else if (!strcmp(k, "test_mode"))
+		else if (!strcmp(k, "synchronous")) {
+			if (!strcmp(v, "full"))
+				c->sync_full = true;
+			else if (!strcmp(v, "normal"))
+				c->sync_full = false;
+			else
+				bad = 1;
+		} else if (!strcmp(k, "test_mode"))
 			bad |= parse_bool(v, &c->test_mode) ? 1 : 0;
 		else if (!strcmp(k, "captcha_per_minute"))
 			bad |= parse_int(v, 1, 100000, &c->captcha_per_minute) ? 1 : 0;
@@ -150,11 +158,15 @@ int pd_config_write(const struct pd_config *c)
 		"captcha_per_minute = %d\n"
 		"session_minutes = %d\n"
 		"threads = %d\n"
+		"# full: every answered request is on disk (survives power loss);\n"
+		"# normal: survives a crash of qoltanbad, may lose the last commits\n"
+		"# on power loss, and commits several times faster.\n"
+		"synchronous = %s\n"
 		"# Test mode allows --test-clock-offset; never on a real portal.\n"
 		"test_mode = %s\n",
 		c->name, c->base_url, c->listen, c->tls_cert, c->tls_key, c->log_file,
 		c->captcha ? "yes" : "no", c->captcha_per_minute, c->session_minutes,
-		c->threads, c->test_mode ? "yes" : "no");
+		c->threads, c->sync_full ? "full" : "normal", c->test_mode ? "yes" : "no");
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -1;
 	if (qt_atomic_write(path, buf, (size_t)n, 0644, QT_WRITE_EXCL) != QT_OK) {

@@ -28,6 +28,7 @@ struct pd_config {
 	char log_file[1024];         /* "" for stderr */
 	bool captcha;
 	bool test_mode;              /* allows --test-clock-offset */
+	bool sync_full;              /* "synchronous = full" (default) or "normal" */
 	int captcha_per_minute;      /* new captchas per client address */
 	int session_minutes;         /* operator session lifetime */
 	int threads;                 /* 0: one per CPU */

@@ -206,8 +206,11 @@ struct pd_store {
 	void *priv;
 };
 
-/* The SQLite store: one file, WAL mode, synchronous=FULL. */
-struct pd_store *pd_store_sqlite_open(const char *path);
+/* The SQLite store: one file in WAL mode.  full_sync: synchronous=FULL,
+ * every commit is on disk before the answer (survives power loss);
+ * otherwise synchronous=NORMAL, commits survive a crash of the process
+ * (kill -9) but the last ones may be lost with the machine's power. */
+struct pd_store *pd_store_sqlite_open(const char *path, bool full_sync);
 
 void pd_app_clear(struct pd_app *a);
 void pd_cert_clear(struct pd_cert *c);

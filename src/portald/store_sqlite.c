@@ -140,6 +140,7 @@ struct conn {
 
 struct sq {
 	char *path;
+	bool full_sync;
 	pthread_key_t key;
 	pthread_mutex_t lock;
 	struct conn *all;        /* every connection, closed at the end */
@@ -164,8 +165,9 @@ static struct conn *conn_get(struct pd_store *s)
 		return NULL;
 	}
 	sqlite3_busy_timeout(c->db, 10000);
-	sqlite3_exec(c->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	             " PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
+	sqlite3_exec(c->db, q->full_sync ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	             " PRAGMA foreign_keys=ON;" : "PRAGMA journal_mode=WAL;"
+	             " PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
 	pthread_setspecific(q->key, c);
 	pthread_mutex_lock(&q->lock);
 	c->next = q->all;
@@ -979,7 +981,7 @@ static void conn_forget(void *p)
 	(void)p;   /* closed in sq_close(); MHD's threads end before it */
 }
 
-struct pd_store *pd_store_sqlite_open(const char *path)
+struct pd_store *pd_store_sqlite_open(const char *path, bool full_sync)
 {
 	struct pd_store *s = calloc(1, sizeof(*s));
 	struct sq *q = calloc(1, sizeof(*q));
@@ -989,6 +991,7 @@ struct pd_store *pd_store_sqlite_open(const char *path)
 		free(q);
 		return NULL;
 	}
+	q->full_sync = full_sync;
 	pthread_key_create(&q->key, conn_forget);
 	pthread_mutex_init(&q->lock, NULL);
 	s->ops = &sqlite_ops;
