@@ -33,7 +33,7 @@ openssl pkcs12 -in "$T/op.p12" -passin file:"$T/pw" -clcerts -nokeys -out "$T/op
 echo "log_file = $T/qoltanbad.log" >>"$T/d/qoltanbad.conf"
 # PD_SYNC=normal measures the faster, crash-safe but not power-safe mode.
 echo "synchronous = ${PD_SYNC:-full}" >>"$T/d/qoltanbad.conf"
-"$QOLTANBAD" --data "$T/d" & PIDS="$PIDS $!"
+"$QOLTANBAD" --data "$T/d" & QPID=$!; PIDS="$PIDS $QPID"
 until curl -fs "http://127.0.0.1:$P/api/v1/health" >/dev/null 2>&1; do sleep 0.1; done
 
 IINS=$(tail -n +2 "$top_srcdir/data/demo-individuals.csv" | cut -d, -f1 | tr '\n' ' ')
@@ -63,7 +63,7 @@ http {
 	}
 }
 NGINX
-/usr/sbin/nginx -c "$T/nginx.conf" -g 'daemon off;' 2>/dev/null & PIDS="$PIDS $!"
+/usr/sbin/nginx -c "$T/nginx.conf" -g 'daemon off;' 2>/dev/null & NGINX_MASTER=$!; PIDS="$PIDS $NGINX_MASTER"
 i=0
 until curl -fs "http://127.0.0.1:$NP/status.json" >/dev/null 2>&1; do
 	i=$((i + 1)); [ $i -lt 100 ] || { echo "bench: nginx does not serve"; cat "$T/nginx/error.log"; exit 1; }
@@ -71,22 +71,33 @@ until curl -fs "http://127.0.0.1:$NP/status.json" >/dev/null 2>&1; do
 done
 
 
-run() {  # NAME wrk-args...
-	name=$1; shift
+# CPU time (clock ticks) of a server's processes: a figure that other
+# load on the machine does not distort the way requests/s is.
+ticks() {  # PID...
+	for p in "$@"; do cat /proc/$p/stat; done 2>/dev/null | awk '{t += $14 + $15} END {print t}'
+}
+run() {  # NAME PIDS wrk-args...
+	name=$1; pids=$2; shift 2
+	t0=$(ticks $pids)
 	wrk -t$THREADS -c$CONNS -d${D}s --latency "$@" >"$T/wrk.out" 2>&1
+	t1=$(ticks $pids)
 	rps=$(awk '/Requests\/sec/ {print $2}' "$T/wrk.out")
 	p99=$(awk '$1 == "99%" {print $2}' "$T/wrk.out")
+	n=$(awk '/requests in/ {print $1}' "$T/wrk.out")
+	cpu=$(echo "$t0 $t1 $n $(getconf CLK_TCK)" | awk '{printf "%.1f", ($2-$1)/$4*1e6/$3}')
 	ans=$(grep '^answers' "$T/wrk.out" || true)
-	printf '%-34s %10s req/s   p99 %-9s %s\n' "$name" "$rps" "$p99" "$ans"
+	printf '%-26s %9s req/s  p99 %-8s %6s us CPU/req  %s\n' "$name" "$rps" "$p99" "$cpu" "$ans"
 }
 
 echo "qoltanbad bench: synchronous=${PD_SYNC:-full}, $THREADS threads, $CONNS connections, ${D}s per run, $(nproc) CPUs"
+NGINX_PIDS="$NGINX_MASTER $(pgrep -P "$NGINX_MASTER" | tr '\n' ' ')"
+
 # The machine may be shared: alternate the two servers, take medians.
 NGS=; QSS=
 for round in 1 2 3; do
-	run "nginx_static_status#$round" -H "X-Access-Token: $TOK" "http://127.0.0.1:$NP/status.json"
+	run "nginx_static_status#$round" "$NGINX_PIDS" -H "X-Access-Token: $TOK" "http://127.0.0.1:$NP/status.json"
 	NGS="$NGS $rps"
-	run "qoltanbad_status#$round" -H "X-Access-Token: $TOK" "http://127.0.0.1:$P/api/v1/applications/$N"
+	run "qoltanbad_status#$round" "$QPID" -H "X-Access-Token: $TOK" "http://127.0.0.1:$P/api/v1/applications/$N"
 	QSS="$QSS $rps"
 done
 median() { printf '%s\n' $* | sort -n | sed -n 2p; }
@@ -95,7 +106,7 @@ echo "status lookups, medians: qoltanbad $QS req/s, nginx $NG req/s:" \
 	"$(echo "$QS $NG" | awk '{printf "%.0f%%", 100*$1/$2}') of nginx's rate (target >= 50%)"
 
 export BODIES="$T/bodies2" NUMBERS="" TOKEN="" NTHREADS=$THREADS
-run qoltanbad_submit -s "$top_srcdir/bench/portald-post.lua" "http://127.0.0.1:$P"
+run qoltanbad_submit "$QPID" -s "$top_srcdir/bench/portald-post.lua" "http://127.0.0.1:$P"
 
 # Sign in and approve what was submitted.
 CH=$(curl -s -X POST "http://127.0.0.1:$P/api/v1/ra/challenge")
@@ -107,7 +118,7 @@ OPTOK=$(curl -s -H 'Content-Type: application/json' --data-binary @"$T/sess" \
 	"http://127.0.0.1:$P/api/v1/ra/session" | jq -r .token)
 sqlite3 "$T/d/qoltanbad.db" "SELECT number FROM application WHERE status=0" >"$T/numbers"
 export BODIES="" NUMBERS="$T/numbers" TOKEN="$OPTOK"
-run qoltanbad_approve -s "$top_srcdir/bench/portald-post.lua" "http://127.0.0.1:$P"
+run qoltanbad_approve "$QPID" -s "$top_srcdir/bench/portald-post.lua" "http://127.0.0.1:$P"
 ISS=$(sqlite3 "$T/d/qoltanbad.db" "SELECT count(*) FROM application WHERE status=1")
 SIGN=$(openssl speed -seconds 2 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $6}')
 echo "approvals answered 200 (issued AUTH+SIGN): $ISS in the database"

@@ -18,6 +18,26 @@ pd_init --test-mode
 check "init wrote the config" test -f "$PD_DIR/qoltanbad.conf"
 check "init created the CA" test -f "$PD_DIR/ca/issuing.crt"
 expect_exit 0 grep -q "Imported 20 individual(s) and 7" "$T/import.out"
+# Registry import is all or nothing, with bad rows reported by line.
+printf 'iin,surname,given_name,patronymic\n790923436345,ТЕСТОВА,ӘЙГЕРІМ,\n800416100254,"ОДИН, ДВА",ЕРЛАН,\n850314372248,БІРЕУ,ЕКІ,ҮШ\n790923436345,ҚАЙТА,ҚАЙТА,\n123,ҚЫСҚА,А,Б\n' >"$T/bad-ind.csv"
+printf 'bin,name,head_iin\n940140000385,"ЖШС ""Жаңа""",871008401427\n' >"$T/bad-ent.csv"
+expect_exit 1 "$QOLTANBAD" registry import --data "$PD_DIR" --individuals "$T/bad-ind.csv" \
+	--entities "$T/bad-ent.csv"
+expect_match 'bad-ind.csv:4: IIN 850314372248'
+expect_match 'bad-ind.csv:5: IIN 790923436345 appears twice'
+expect_match 'bad-ind.csv:6: IIN 123'
+expect_match 'bad-ent.csv:2: head IIN 871008401427 is not in the individuals registry'
+expect_match 'nothing was imported'
+check "nothing half-imported" test "$(db "SELECT count(*) FROM person")" -eq 20
+check "quoted comma kept out too" test "$(db "SELECT count(*) FROM person WHERE iin='800416100254'")" -eq 0
+printf 'iin,surname,given_name,patronymic\n800416100254,"ОДИН, ДВА",ЕРЛАН,\n' >"$T/ok-ind.csv"
+printf 'bin,name,head_iin\n940140000385,"ЖШС ""Жаңа""",800416100254\n' >"$T/ok-ent.csv"
+expect_exit 0 "$QOLTANBAD" registry import --data "$PD_DIR" --individuals "$T/ok-ind.csv" \
+	--entities "$T/ok-ent.csv"
+check "CSV quoting read right" test "$(db "SELECT surname || '|' || name FROM person, entity WHERE iin='800416100254' AND bin='940140000385'")" = 'ОДИН, ДВА|ЖШС "Жаңа"'
+# Put the registry back as the rest of the test expects it.
+db "DELETE FROM entity WHERE bin='940140000385'; DELETE FROM person WHERE iin='800416100254'"
+
 # A small captcha budget, so that the rate limit can be reached.
 sed -i 's/^captcha_per_minute = .*/captcha_per_minute = 12/' "$PD_DIR/qoltanbad.conf"
 pd_start
@@ -175,6 +195,19 @@ api POST /api/v1/applications "$T/app2.json"
 expect_api 201 "" "second individual application"
 N2=$(printf '%s' "$body" | jq -r .number)
 
+# Requests made by the engine (qt_keygen EC P-256 + qt_csr_create, with the
+# key-storage extension and subjectAltName) are accepted as well.
+if [ -x "$top_builddir/bench/pd-bodies" ]; then
+	solve_captcha
+	"$top_builddir/bench/pd-bodies" 1 "$OTHER_IIN" | jq -c ". + $(cap)" >"$T/engine.json"
+	api POST /api/v1/applications "$T/engine.json"
+	expect_api 201 "" "application with engine-made requests"
+	solve_captcha
+	"$top_builddir/bench/pd-bodies" 1 "$OTHER_IIN" | jq -c ". + $(cap) | .storage = \"kaztoken\"" >"$T/bad"
+	api POST /api/v1/applications "$T/bad"
+	expect_api 422 storage_mismatch "requests made for a file, application for a token"
+fi
+
 # Legal entity, first head, on a Kaztoken; and a would-be head who is not.
 new_csr a3; new_csr s3
 solve_captcha
@@ -193,6 +226,10 @@ expect_api 404 iin_not_found "application for an IIN outside the registry"
 app_json "$T/app4.json" signing_right "$OTHER_IIN" "$NOT_REG_BIN" pkcs12 a4 s4 "$(cap)"
 api POST /api/v1/applications "$T/app4.json"
 expect_api 404 bin_not_found "application for a BIN outside the registry"
+
+# A captcha kept for later, to be used after its 5 minutes.
+solve_captcha
+OLD_CAP_ID=$CAP_ID; OLD_CAP_ANS=$CAP_ANS
 
 # ---- rate limit on captchas (12 per minute in this portal) ----
 i=0; limited=no
@@ -402,6 +439,11 @@ check "SIGTERM: exit status 0 (got $PD_STATUS)" test "$PD_STATUS" -eq 0
 check "stop is logged" grep -q 'event=stop msg=stopped' "$T/daemon.log"
 check "log lines never hold tokens" sh -c "! grep -F -e '$TOK1' -e '$OPTOK' '$T/daemon.log'"
 new_csr a5; new_csr s5
+pd_start --test-clock-offset 600
+printf '{"iin":"%s","captcha_id":"%s","captcha_answer":"%s"}' "$IND_IIN" "$OLD_CAP_ID" "$OLD_CAP_ANS" >"$T/b"
+api POST /api/v1/checks/iin "$T/b"
+expect_api 403 captcha_expired "captcha used after its 5 minutes"
+pd_stop
 pd_start --test-clock-offset $((31 * 86400))
 api GET "/api/v1/applications/$N1" "" -H "X-Access-Token: $TOK1"
 out=$(printf '%s' "$body" | jq -r .status)
