@@ -10,6 +10,7 @@
 #include <openssl/types.h>
 #include <qoltanba/cert.h>
 #include <qoltanba/error.h>
+#include <qoltanba/fsutil.h>   /* QT_WRITE_* for qt_p12_write() */
 
 #ifdef __cplusplus
 extern "C" {
@@ -51,6 +52,12 @@ X509 *qt_keyfile_cert(const qt_keyfile *kf);          /* borrowed */
 EVP_PKEY *qt_keyfile_key(const qt_keyfile *kf);       /* borrowed; may be NULL */
 const struct qt_cert_summary *qt_keyfile_summary(const qt_keyfile *kf);
 enum qt_p12_format qt_keyfile_format(const qt_keyfile *kf);
+/* Whether the file holds a private key at all (true also for a GOST
+ * key that qt_keyfile_key() cannot give).  A file with a certificate
+ * and no key opens, with this false and signing_supported false. */
+bool qt_keyfile_has_key(const qt_keyfile *kf);
+/* The private key's algorithm OID as it is in the file ("" if none). */
+const char *qt_keyfile_key_oid(const qt_keyfile *kf);
 
 /* Encodes key + cert as PKCS#12 with friendlyName and localKeyID set to
  * the keyid.  Free *der with qt_free_secret(). */

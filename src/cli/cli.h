@@ -38,5 +38,19 @@ qt_err qt_cli_password(const char *file, const char *prompt, char **out);
 int qt_cmd_help(int argc, char **argv);
 int qt_cmd_version(int argc, char **argv);
 int qt_cmd_idcheck(int argc, char **argv);
+int qt_cmd_inspect(int argc, char **argv);
+int qt_cmd_keys(int argc, char **argv);
+int qt_cmd_passwd(int argc, char **argv);
+
+/* Tokens (src/cli/tokens.c). */
+int qt_cmd_tokens(int argc, char **argv);
+int qt_cmd_pin(int argc, char **argv);
+int qt_cmd_token_keygen(int argc, char **argv);
+int qt_cmd_token_store(int argc, char **argv);
+int qt_cmd_token_sign(int argc, char **argv);
+int qt_cmd_token_inspect(int argc, char **argv);
+/* The certificates on a token, for `inspect --token LABEL`; module may
+ * be NULL (the configured modules), pin_file NULL (no login). */
+int qt_cli_inspect_token(const char *label, bool json, const char *pin_file, const char *module);
 
 #endif

@@ -14,6 +14,24 @@ const struct qt_command qt_commands[] = {
 	{ "version", qt_cmd_version, N_("print the version"), "" },
 	{ "idcheck", qt_cmd_idcheck, N_("check an IIN or BIN and say what it encodes"),
 	  N_("[--bin|--iin] NUMBER...") },
+	{ "inspect", qt_cmd_inspect, N_("show what a key file or certificate says"),
+	  N_("[--json] [--password-file FILE] PATH... | [--json] [--pin-file F] --token LABEL") },
+	{ "keys", qt_cmd_keys, N_("list the key files of a folder"),
+	  N_("[--json] [--password-file FILE] FOLDER") },
+	{ "passwd", qt_cmd_passwd, N_("change a key file's password"),
+	  N_("[--password-file FILE] [--new-password-file FILE] KEYFILE") },
+	{ "tokens", qt_cmd_tokens, N_("list readers, the media in them, and PKCS#11 tokens"),
+	  N_("[--json] [--wait SECONDS] [--module PATH]") },
+	{ "pin", qt_cmd_pin, N_("change the PIN of a token"),
+	  N_("[--pin-file F --new-pin-file F] [--module PATH] LABEL") },
+	{ "token-keygen", qt_cmd_token_keygen, N_("generate a key pair on a token"),
+	  N_("[--key-type rsa2048|ecdsa-p256] [--key-label L] [--pubout F] [--pin-file F] LABEL") },
+	{ "token-store", qt_cmd_token_store, N_("store a certificate on a token, next to its key"),
+	  N_("[--label L] [--pin-file F] LABEL CERT") },
+	{ "token-sign", qt_cmd_token_sign, N_("sign a file with a key on a token (SHA-256)"),
+	  N_("--in F --out F [--pin-file F] LABEL KEYID") },
+	{ "token-inspect", qt_cmd_token_inspect, N_("the keys and certificates on a token"),
+	  N_("[--json] [--pin-file F] LABEL") },
 	{ NULL, NULL, NULL, NULL }
 };
 
@@ -25,7 +43,7 @@ int qt_cmd_help(int argc, char **argv)
 	         "Without a command, qoltanba opens its terminal interface.\n\n"
 	         "Commands:\n"));
 	for (c = qt_commands; c->name != NULL; c++)
-		printf("  %-10s %s\n", c->name, _(c->summary));
+		printf("  %-14s %s\n", c->name, _(c->summary));
 	printf(_("\nPasswords are read from the terminal or from --password-file, never\n"
 	         "from the command line or the environment.\n"));
 	return QT_EXIT_OK;

@@ -74,8 +74,6 @@ qt_err qt_secret_prompt(const char *prompt, char **out)
 		fclose(tty);
 		return QT_ERR_NOMEM;
 	}
-	fputs(prompt, tty);
-	fflush(tty);
 	if (tcgetattr(fd, &old) != 0) {
 		qt_free_secret(buf, cap);
 		fclose(tty);
@@ -85,6 +83,10 @@ qt_err qt_secret_prompt(const char *prompt, char **out)
 	noecho.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	noecho.c_lflag |= ICANON;
 	tcsetattr(fd, TCSAFLUSH, &noecho);
+	/* The prompt only once echo is off and old typeahead is flushed:
+	 * what is typed after it appears is neither echoed nor discarded. */
+	fputs(prompt, tty);
+	fflush(tty);
 	setvbuf(tty, NULL, _IONBF, 0);
 	while ((c = fgetc(tty)) != EOF && c != '\n' && c != '\r') {
 		if (n + 1 >= cap)
