@@ -477,6 +477,13 @@ check "stale applications are cancelled at start" grep -q 'event=cancel' "$T/dae
 check "cancelled in the database" test "$(db "SELECT status FROM application WHERE number='$N5'")" -eq 4
 expect_exit 1 "$QOLTANBAD" ra approve "$N5" --data "$PD_DIR"
 expect_match 'application_cancelled'
+expect_exit 1 "$QOLTANBAD" ra reject "$N5" --reason "late" --data "$PD_DIR"
+expect_match 'application_cancelled'
+expect_exit 2 "$QOLTANBAD" ra reject "$N5" --data "$PD_DIR"
+expect_exit 0 "$QOLTANBAD" ra list --status all --data "$PD_DIR"
+expect_match "^$N3 +issued +chairman +$HEAD_IIN +$ALTYN_BIN"
+expect_match "^$N5 +cancelled +individual"
+expect_match "^$N2 +rejected"
 pd_stop
 expect_exit 2 "$QOLTANBAD" --data "$PD_DIR" --test-clock-offset abc
 
