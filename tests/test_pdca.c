@@ -190,6 +190,9 @@ static void check_common(X509 *x, X509_REQ *req, struct pd_ca *ca)
 	int i;
 
 	CHECK_EQ_INT(X509_get_version(x), X509_VERSION_3);
+	/* The certificate is complete as returned: its key can be used. */
+	CHECK(X509_get0_pubkey(x) != NULL &&
+	      EVP_PKEY_eq(X509_get0_pubkey(x), X509_REQ_get0_pubkey(req)) == 1);
 	CHECK_EQ_INT(ASN1_STRING_length(serial), PD_CA_SERIAL_LEN);
 	CHECK(ASN1_STRING_type(serial) == V_ASN1_INTEGER);   /* positive */
 	CHECK_EQ_INT(X509_get_signature_nid(x), NID_sha256WithRSAEncryption);

@@ -324,6 +324,44 @@ static void hex_lower(const unsigned char *b, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+/* Copies the request's SubjectPublicKeyInfo into the certificate as it
+ * is.  X509_set_pubkey() would re-encode the key through OpenSSL 3's
+ * encoders and decode it back, a third of the cost of an issuance, and
+ * could change the encoding (a compressed EC point) and so the keyid
+ * the applicant computed from the request. */
+static bool copy_pubkey(X509 *x, X509_REQ *req)
+{
+	X509_PUBKEY *from = X509_REQ_get_X509_PUBKEY(req), *to = X509_get_X509_PUBKEY(x);
+	const unsigned char *bits;
+	unsigned char *copy;
+	const ASN1_OBJECT *alg, *palg;
+	const void *pval;
+	X509_ALGOR *a;
+	ASN1_OBJECT *param = NULL;
+	int len, ptype;
+
+	if (from == NULL || to == NULL ||
+	    !X509_PUBKEY_get0_param((ASN1_OBJECT **)&alg, &bits, &len, &a, from) || len <= 0)
+		return false;
+	X509_ALGOR_get0(&palg, &ptype, &pval, a);
+	if (ptype == V_ASN1_OBJECT) {           /* EC: the named curve */
+		param = OBJ_dup(pval);
+		if (param == NULL)
+			return false;
+	} else if (ptype != V_ASN1_NULL && ptype != V_ASN1_UNDEF) {
+		return false;                   /* explicit parameters: not ours */
+	}
+	copy = OPENSSL_memdup(bits, (size_t)len);
+	if (copy == NULL ||
+	    !X509_PUBKEY_set0_param(to, OBJ_dup(alg), ptype, ptype == V_ASN1_OBJECT
+	                            ? (void *)param : NULL, copy, len)) {
+		OPENSSL_free(copy);
+		ASN1_OBJECT_free(param);
+		return false;
+	}
+	return true;
+}
+
 /* ---- extensions ------------------------------------------------------- */
 
 static bool add_ext(X509 *x, int nid, void *value, int crit)
@@ -858,7 +896,7 @@ qt_err pd_ca_issue(struct pd_ca *ca, X509_REQ *req,
 	    !X509_set_subject_name(x, name) ||
 	    ASN1_TIME_set(X509_getm_notBefore(x), now) == NULL ||
 	    ASN1_TIME_set(X509_getm_notAfter(x), now + (time_t)days * DAY) == NULL ||
-	    !X509_set_pubkey(x, pk))
+	    !copy_pubkey(x, req))
 		goto fail;
 	/* Extensions in the order NCA's certificates carry them. */
 	if (purpose == QT_PURPOSE_AUTH) {
@@ -879,6 +917,26 @@ qt_err pd_ca_issue(struct pd_ca *ca, X509_REQ *req,
 		goto fail;
 	if (X509_sign(x, ca->issuing_key, EVP_sha256()) <= 0)
 		goto fail;
+	/* Parse what was signed, so the caller gets an object like any
+	 * loaded certificate (copy_pubkey() leaves the key undecoded, and
+	 * X509_get0_pubkey() would return NULL), built from the very bytes
+	 * the signature covers. */
+	{
+		unsigned char *der = NULL;
+		const unsigned char *q;
+		int dlen = i2d_X509(x, &der);
+		X509 *parsed;
+
+		q = der;
+		parsed = dlen > 0 ? d2i_X509(NULL, &q, dlen) : NULL;
+		OPENSSL_free(der);
+		if (parsed == NULL || X509_get0_pubkey(parsed) == NULL) {
+			X509_free(parsed);
+			goto fail;
+		}
+		X509_free(x);
+		x = parsed;
+	}
 	X509_NAME_free(name);
 	ASN1_INTEGER_free(serial);
 	*out = x;
