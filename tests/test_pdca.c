@@ -518,6 +518,17 @@ int main(int argc, char **argv)
 		}
 		OPENSSL_free(d);
 	}
+	/* A request signed with SHA-1: */
+	req = request(k[0], QT_PURPOSE_AUTH, QT_STORAGE_PKCS12);
+	CHECK(req != NULL && X509_REQ_sign(req, k[0], EVP_sha1()) > 0);
+	CHECK_EQ_INT(pd_ca_check_request(req, err, sizeof err), QT_ERR_BAD_SIGNATURE);
+	CHECK_STR(err, "weak_signature");
+	X509_REQ_free(req);
+	/* A clock before the issuing CA's validity: */
+	x = NULL;
+	CHECK_EQ_INT(pd_ca_issue(ca, r[0], &ind, PD_INDIVIDUAL, QT_PURPOSE_AUTH,
+	                         QT_STORAGE_PKCS12, NOW - 86400, &x), QT_ERR_CONFIG);
+	CHECK(x == NULL);
 	/* Subjects the profile cannot hold: */
 	{
 		struct pd_subject s = ind;

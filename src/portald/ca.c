@@ -50,7 +50,7 @@ struct pd_ca {
 	char *chain_pem;
 	unsigned char *chain_p7c;
 	size_t chain_p7c_len;
-	time_t issuing_not_after;
+	time_t issuing_not_before, issuing_not_after;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -334,14 +334,14 @@ static bool copy_pubkey(X509 *x, X509_REQ *req)
 	X509_PUBKEY *from = X509_REQ_get_X509_PUBKEY(req), *to = X509_get_X509_PUBKEY(x);
 	const unsigned char *bits;
 	unsigned char *copy;
-	const ASN1_OBJECT *alg, *palg;
+	ASN1_OBJECT *alg, *param = NULL;
+	const ASN1_OBJECT *palg;
 	const void *pval;
 	X509_ALGOR *a;
-	ASN1_OBJECT *param = NULL;
 	int len, ptype;
 
 	if (from == NULL || to == NULL ||
-	    !X509_PUBKEY_get0_param((ASN1_OBJECT **)&alg, &bits, &len, &a, from) || len <= 0)
+	    !X509_PUBKEY_get0_param(&alg, &bits, &len, &a, from) || len <= 0)
 		return false;
 	X509_ALGOR_get0(&palg, &ptype, &pval, a);
 	if (ptype == V_ASN1_OBJECT) {           /* EC: the named curve */
@@ -762,6 +762,19 @@ qt_err pd_ca_check_request(X509_REQ *req, char *err, size_t errlen)
 		return req_fail(QT_ERR_UNSUPPORTED_ALG, "unsupported_key", err, errlen,
 		                _("only RSA and EC P-256 keys are accepted"));
 	}
+	/* The request's signature proves possession of the key; one made
+	 * with a broken hash proves little. */
+	{
+		int sig = X509_REQ_get_signature_nid(req), md = NID_undef, pkn = NID_undef;
+
+		if (!OBJ_find_sigid_algs(sig, &md, &pkn) ||
+		    (md == NID_undef ? sig != NID_rsassaPss
+		                     : md != NID_sha256 && md != NID_sha384 && md != NID_sha512 &&
+		                       md != NID_sha3_256 && md != NID_sha3_384 && md != NID_sha3_512))
+			return req_fail(QT_ERR_BAD_SIGNATURE, "weak_signature", err, errlen,
+			                _("the request is signed with a hash other than SHA-256, "
+			                  "SHA-384 or SHA-512"));
+	}
 	if (X509_REQ_verify(req, pk) != 1)
 		return req_fail(QT_ERR_BAD_SIGNATURE, "bad_signature", err, errlen,
 		                _("the request's signature does not verify with its key"));
@@ -853,6 +866,10 @@ qt_err pd_ca_issue(struct pd_ca *ca, X509_REQ *req,
 	if (days == 0)
 		return qt_error(QT_ERR_INVALID_ARG,
 		                _("neither the application nor the request says where the key is stored"));
+	if (now < ca->issuing_not_before)
+		return qt_error(QT_ERR_CONFIG,
+		                _("the clock is before the issuing CA's start of validity; "
+		                  "check the system time"));
 	if (now + (time_t)days * DAY > ca->issuing_not_after)
 		return qt_error(QT_ERR_CONFIG,
 		                _("the issuing CA expires before a %d-day certificate would; "
@@ -1479,9 +1496,10 @@ static qt_err read_pem(const char *cadir, const char *file, bool is_key,
 	}
 	BIO_free(b);
 	qt_free_secret(data, len);
-	if (is_key ? *key == NULL : *cert == NULL)
-		return qt_error_ssl(QT_ERR_CONFIG, _("%s is not a PEM %s"), path,
-		                    is_key ? "private key" : "certificate");
+	if (is_key && *key == NULL)
+		return qt_error_ssl(QT_ERR_CONFIG, _("%s is not a PEM private key"), path);
+	if (!is_key && *cert == NULL)
+		return qt_error_ssl(QT_ERR_CONFIG, _("%s is not a PEM certificate"), path);
 	return QT_OK;
 }
 
@@ -1492,7 +1510,7 @@ qt_err pd_ca_open(const char *dir, const char *base_url, struct pd_ca **out)
 	EVP_PKEY *root_pub;
 	ASN1_TIME *epoch;
 	qt_err rc;
-	int day = 0, sec = 0;
+	int day = 0, sec = 0, day2 = 0, sec2 = 0;
 
 	*out = NULL;
 	if ((size_t)snprintf(cadir, sizeof cadir, "%s/ca", dir) >= sizeof cadir)
@@ -1519,16 +1537,18 @@ qt_err pd_ca_open(const char *dir, const char *base_url, struct pd_ca **out)
 		                  _("%s: the issuing CA is not a CA certified by the root"), cadir);
 		goto fail;
 	}
-	/* Seconds from the epoch to the issuing CA's notAfter. */
+	/* The issuing CA's validity in seconds from the epoch. */
 	epoch = ASN1_TIME_set(NULL, 0);
 	if (epoch == NULL ||
-	    !ASN1_TIME_diff(&day, &sec, epoch, X509_get0_notAfter(ca->issuing))) {
+	    !ASN1_TIME_diff(&day, &sec, epoch, X509_get0_notBefore(ca->issuing)) ||
+	    !ASN1_TIME_diff(&day2, &sec2, epoch, X509_get0_notAfter(ca->issuing))) {
 		ASN1_TIME_free(epoch);
 		rc = qt_error_ssl(QT_ERR_CONFIG, "%s: issuing CA validity", cadir);
 		goto fail;
 	}
 	ASN1_TIME_free(epoch);
-	ca->issuing_not_after = (time_t)day * DAY + sec;
+	ca->issuing_not_before = (time_t)day * DAY + sec;
+	ca->issuing_not_after = (time_t)day2 * DAY + sec2;
 	rc = build_chain(ca);
 	if (rc != QT_OK)
 		goto fail;

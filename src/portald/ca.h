@@ -135,15 +135,18 @@ bool pd_subject_type_parse(const char *name, enum pd_subject_type *out);
 bool pd_subject_type_is_legal(enum pd_subject_type t);
 
 /* Checks a PKCS#10 request as the API receives it: the key is RSA of
- * 2048..8192 bits with an odd public exponent >= 65537, or EC on P-256,
- * and the request's signature verifies with that key.  On failure err
- * (if not NULL) gets a stable code for the JSON error:
+ * 2048..8192 bits with an odd public exponent >= 65537, or EC on P-256;
+ * the request is signed with SHA-256/384/512 (or SHA-3, or RSA-PSS), and
+ * its signature verifies with that key.  On failure err (if not NULL)
+ * gets a stable code for the JSON error:
  *   "bad_request"      no public key, or one OpenSSL cannot decode
  *   "unsupported_key"  another algorithm or curve, RSA > 8192 bits
  *   "weak_key"         RSA < 2048 bits or a small/even exponent
+ *   "weak_signature"   signed with SHA-1, MD5 or another weak hash
  *   "bad_signature"    the request's signature does not verify
  * and the return value is QT_ERR_INVALID_ARG, QT_ERR_UNSUPPORTED_ALG,
- * QT_ERR_WEAK_KEY or QT_ERR_BAD_SIGNATURE respectively. */
+ * QT_ERR_WEAK_KEY, QT_ERR_BAD_SIGNATURE (both signature codes)
+ * respectively.  Codes are at most 31 bytes. */
 qt_err pd_ca_check_request(X509_REQ *req, char *err, size_t errlen);
 
 /* The keyid of the request's public key: SHA-1 of its BIT STRING, 40
@@ -180,7 +183,10 @@ int pd_ca_validity_days(enum qt_storage storage);
  * else is taken from the request but its public key: its subject and
  * its other extensions are ignored.  The request is checked with
  * pd_ca_check_request() first.  QT_ERR_CONFIG when the issuing CA
- * expires before the certificate would. */
+ * expires before the certificate would, or now is before the issuing
+ * CA's notBefore (a wrong clock).  Thread-safe.  The returned X509 has
+ * been parsed back from the signed DER: i2d_X509() gives exactly what
+ * was signed and X509_get0_pubkey() works on it. */
 qt_err pd_ca_issue(struct pd_ca *ca, X509_REQ *req,
                    const struct pd_subject *subject, enum pd_subject_type type,
                    enum qt_purpose purpose, enum qt_storage storage,
