@@ -8,6 +8,7 @@
  *   and params (shell variables: base URL, serials, keyids). */
 #include <config.h>
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,6 +246,63 @@ static int status_of(void *arg, const unsigned char *serial, size_t len,
 	return -1;
 }
 
+/* ca.h says a handle may be used by several threads at once. */
+struct worker {
+	struct pd_ca *ca;
+	X509_REQ *req;
+	const struct pd_subject *subj;
+	X509 *out[8];
+	int failures;
+};
+
+static void *issue_many(void *arg)
+{
+	struct worker *w = arg;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		if (pd_ca_issue(w->ca, w->req, w->subj, PD_INDIVIDUAL,
+		                i % 2 ? QT_PURPOSE_SIGN : QT_PURPOSE_AUTH,
+		                QT_STORAGE_PKCS12, NOW, &w->out[i]) != QT_OK)
+			w->failures++;
+	return NULL;
+}
+
+static void check_threads(struct pd_ca *ca, X509_REQ *req, const struct pd_subject *subj)
+{
+	struct worker w[3];
+	pthread_t t[3];
+	char seen[24][41];
+	int i, j, n = 0;
+
+	memset(w, 0, sizeof w);
+	for (i = 0; i < 3; i++) {
+		w[i].ca = ca;
+		w[i].req = req;
+		w[i].subj = subj;
+		CHECK_EQ_INT(pthread_create(&t[i], NULL, issue_many, &w[i]), 0);
+	}
+	for (i = 0; i < 3; i++) {
+		pthread_join(t[i], NULL);
+		CHECK_EQ_INT(w[i].failures, 0);
+		for (j = 0; j < 8; j++) {
+			X509 *x = w[i].out[j];
+			int k;
+
+			CHECK(x != NULL &&
+			      X509_verify(x, X509_get0_pubkey(pd_ca_issuing_cert(ca))) == 1);
+			if (x == NULL)
+				continue;
+			pd_ca_serial_hex(x, seen[n]);
+			for (k = 0; k < n; k++)
+				CHECK(strcmp(seen[k], seen[n]) != 0);
+			n++;
+			X509_free(x);
+		}
+	}
+	CHECK_EQ_INT(n, 24);
+}
+
 int main(int argc, char **argv)
 {
 	char tmpl[] = "/tmp/qt-pdca.XXXXXX";
@@ -473,6 +531,8 @@ int main(int argc, char **argv)
 		save_param("EC_AUTH_KEYID", hex);
 		save_param("BASE", BASE);
 	}
+
+	check_threads(ca, r[0], &ind);
 
 	/* Refusals.  A weak key: */
 	weak = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -1449,8 +1450,6 @@ qt_err pd_ca_create(const char *dir, const char *portal_name, const char *base_u
 	if (rc != QT_OK)
 		goto done;
 
-	/* Keys first: a folder with certificates but no keys is obviously
-	 * broken, one with keys but no certificates might look spare. */
 	if ((rc = write_pem(cadir, "root.key", NULL, root_key)) != QT_OK ||
 	    (rc = write_pem(cadir, "issuing.key", NULL, issuing_key)) != QT_OK ||
 	    (rc = write_pem(cadir, "root.crt", root, NULL)) != QT_OK ||
@@ -1458,6 +1457,23 @@ qt_err pd_ca_create(const char *dir, const char *portal_name, const char *base_u
 		goto done;
 	rc = qt_fsync_dir(dir);
 done:
+	/* On failure take back what this call made (the folder is ours: its
+	 * mkdir succeeded above), so that the operator can simply run it
+	 * again.  Only a crash leaves a partial folder, which pd_ca_open()
+	 * refuses with the name of the missing file. */
+	if (rc != QT_OK) {
+		static const char *const files[] = {
+			"root.key", "issuing.key", "root.crt", "issuing.crt"
+		};
+		char path[4096 + 16];
+		size_t i;
+
+		for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+			snprintf(path, sizeof path, "%s/%s", cadir, files[i]);
+			unlink(path);
+		}
+		rmdir(cadir);
+	}
 	X509_free(root);
 	X509_free(issuing);
 	EVP_PKEY_free(root_key);

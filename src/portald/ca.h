@@ -16,7 +16,9 @@
  *                           only by qt_atomic_write into this folder;
  *   root.crt, issuing.crt   PEM, mode 0644.
  * pd_ca_create() refuses to run when DIR/ca exists: a CA is never
- * overwritten.  If it is interrupted, remove DIR/ca and run it again.
+ * overwritten.  When it fails it removes what it made; only a crash can
+ * leave a partial DIR/ca (pd_ca_open() then names the missing file):
+ * remove DIR/ca and run it again.
  *
  * URLs.  Every URL in a certificate is base_url followed by one of the
  * paths below; the daemon must serve them (plain HTTP GET, no
