@@ -3,7 +3,7 @@
  * there what tests/portald-ca.sh checks with the openssl CLI:
  *   data/ca/{root,issuing}.{crt,key}, chain.pem, chain.p7c,
  *   ind-auth.pem ind-sign.pem chm-auth.pem chm-sign.pem emp-sign.pem
- *   ec-auth.pem, crl.der (ind-auth revoked: keyCompromise),
+ *   ec-auth.pem, der-sign.pem (from pd_ca_issue_der), crl.der (ind-auth revoked: keyCompromise),
  *   root-crl.der, ocsp-resp.der (ind-auth revoked, ind-sign good),
  *   and params (shell variables: base URL, serials, keyids). */
 #include <config.h>
@@ -533,6 +533,50 @@ int main(int argc, char **argv)
 	}
 
 	check_threads(ca, r[0], &ind);
+
+	/* The daemon's path: DER and PEM with what it stores, the same
+	 * profile as pd_ca_issue(). */
+	{
+		struct pd_issued is;
+		const unsigned char *q;
+		char keyid[41];
+		BIO *b;
+
+		CHECK_EQ_INT(pd_ca_issue_der(ca, r[3], &chm, PD_CHAIRMAN, QT_PURPOSE_SIGN,
+		                             QT_STORAGE_KAZTOKEN, NOW, &is), QT_OK);
+		q = is.der;
+		x = is.der != NULL ? d2i_X509(NULL, &q, (long)is.der_len) : NULL;
+		CHECK(x != NULL && q == is.der + is.der_len);
+		if (x != NULL) {
+			X509 *fromPem;
+			char hex[41];
+
+			check_common(x, r[3], ca);
+			pd_ca_serial_hex(x, hex);
+			CHECK_STR(is.serial, hex);
+			CHECK_EQ_INT(pd_ca_request_keyid(r[3], keyid), QT_OK);
+			CHECK_STR(is.keyid, keyid);
+			CHECK_EQ_INT(validity_days(x), 1095);
+			CHECK_EQ_INT(ASN1_TIME_cmp_time_t(X509_get0_notBefore(x), is.not_before), 0);
+			CHECK_EQ_INT(ASN1_TIME_cmp_time_t(X509_get0_notAfter(x), is.not_after), 0);
+			eku_text(x, buf, sizeof buf);
+			CHECK_STR(buf, QT_OID_EKU_EMAIL_PROTECTION " " QT_OID_ROLE_LEGAL_ENTITY " "
+			          QT_OID_ROLE_FIRST_HEAD);
+			b = BIO_new_mem_buf(is.pem, -1);
+			fromPem = b != NULL ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+			CHECK(fromPem != NULL && X509_cmp(fromPem, x) == 0);
+			X509_free(fromPem);
+			BIO_free(b);
+			save_cert("der-sign.pem", x);
+			X509_free(x);
+		}
+		pd_issued_clear(&is);
+		CHECK(is.der == NULL && is.pem == NULL);
+		/* Refusals leave nothing to free. */
+		CHECK_EQ_INT(pd_ca_issue_der(ca, r[3], &chm, PD_CHAIRMAN, QT_PURPOSE_SIGN,
+		                             QT_STORAGE_UNKNOWN, NOW - 86400, &is), QT_ERR_CONFIG);
+		CHECK(is.der == NULL && is.pem == NULL && is.serial[0] == '\0');
+	}
 
 	/* Refusals.  A weak key: */
 	weak = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);

@@ -836,10 +836,13 @@ static const char *role_oid(enum pd_subject_type t)
 	}
 }
 
-qt_err pd_ca_issue(struct pd_ca *ca, X509_REQ *req,
-                   const struct pd_subject *subject, enum pd_subject_type type,
-                   enum qt_purpose purpose, enum qt_storage storage,
-                   time_t now, X509 **out)
+/* Builds and signs a certificate.  Its public key is left undecoded
+ * (see copy_pubkey()): callers encode it, they do not use it.  *days
+ * gets its validity. */
+static qt_err build_and_sign(struct pd_ca *ca, X509_REQ *req,
+                             const struct pd_subject *subject, enum pd_subject_type type,
+                             enum qt_purpose purpose, enum qt_storage storage,
+                             time_t now, X509 **out, int *days_out)
 {
 	static const int ku_auth[] = { 0, 2 };     /* digitalSignature, keyEncipherment */
 	static const int ku_auth_ec[] = { 0, 4 };  /* digitalSignature, keyAgreement */
@@ -935,29 +938,10 @@ qt_err pd_ca_issue(struct pd_ca *ca, X509_REQ *req,
 		goto fail;
 	if (X509_sign(x, ca->issuing_key, EVP_sha256()) <= 0)
 		goto fail;
-	/* Parse what was signed, so the caller gets an object like any
-	 * loaded certificate (copy_pubkey() leaves the key undecoded, and
-	 * X509_get0_pubkey() would return NULL), built from the very bytes
-	 * the signature covers. */
-	{
-		unsigned char *der = NULL;
-		const unsigned char *q;
-		int dlen = i2d_X509(x, &der);
-		X509 *parsed;
-
-		q = der;
-		parsed = dlen > 0 ? d2i_X509(NULL, &q, dlen) : NULL;
-		OPENSSL_free(der);
-		if (parsed == NULL || X509_get0_pubkey(parsed) == NULL) {
-			X509_free(parsed);
-			goto fail;
-		}
-		X509_free(x);
-		x = parsed;
-	}
 	X509_NAME_free(name);
 	ASN1_INTEGER_free(serial);
 	*out = x;
+	*days_out = days;
 	return QT_OK;
 fail:
 	rc = qt_error_ssl(QT_ERR_CRYPTO, _("cannot build the certificate"));
@@ -965,6 +949,96 @@ fail:
 	X509_NAME_free(name);
 	ASN1_INTEGER_free(serial);
 	return rc;
+}
+
+qt_err pd_ca_issue(struct pd_ca *ca, X509_REQ *req,
+                   const struct pd_subject *subject, enum pd_subject_type type,
+                   enum qt_purpose purpose, enum qt_storage storage,
+                   time_t now, X509 **out)
+{
+	unsigned char *der = NULL;
+	const unsigned char *q;
+	X509 *x = NULL, *parsed = NULL;
+	int days, dlen;
+	qt_err rc;
+
+	*out = NULL;
+	rc = build_and_sign(ca, req, subject, type, purpose, storage, now, &x, &days);
+	if (rc != QT_OK)
+		return rc;
+	/* Parse what was signed, so the caller gets an object like any
+	 * loaded certificate, its key decoded, built from the very bytes
+	 * the signature covers. */
+	dlen = i2d_X509(x, &der);
+	q = der;
+	parsed = dlen > 0 ? d2i_X509(NULL, &q, dlen) : NULL;
+	OPENSSL_free(der);
+	X509_free(x);
+	if (parsed == NULL || X509_get0_pubkey(parsed) == NULL) {
+		X509_free(parsed);
+		return qt_error_ssl(QT_ERR_CRYPTO, _("cannot build the certificate"));
+	}
+	*out = parsed;
+	return QT_OK;
+}
+
+qt_err pd_ca_issue_der(struct pd_ca *ca, X509_REQ *req,
+                       const struct pd_subject *subject, enum pd_subject_type type,
+                       enum qt_purpose purpose, enum qt_storage storage,
+                       time_t now, struct pd_issued *out)
+{
+	unsigned char md[SHA_DIGEST_LENGTH], *der = NULL;
+	X509 *x = NULL;
+	BIO *b = NULL;
+	char *data;
+	long n;
+	int days, dlen;
+	qt_err rc;
+
+	memset(out, 0, sizeof *out);
+	rc = build_and_sign(ca, req, subject, type, purpose, storage, now, &x, &days);
+	if (rc != QT_OK)
+		return rc;
+	dlen = i2d_X509(x, &der);
+	rc = der_out(dlen, der, &out->der, &out->der_len);
+	if (rc != QT_OK)
+		goto done;
+	b = BIO_new(BIO_s_mem());
+	if (b == NULL || !PEM_write_bio(b, PEM_STRING_X509, "", out->der, (long)out->der_len)) {
+		rc = qt_error_ssl(QT_ERR_CRYPTO, "PEM");
+		goto done;
+	}
+	n = BIO_get_mem_data(b, &data);
+	out->pem = malloc((size_t)n + 1);
+	if (out->pem == NULL) {
+		rc = nomem();
+		goto done;
+	}
+	memcpy(out->pem, data, (size_t)n);
+	out->pem[n] = '\0';
+	pd_ca_serial_hex(x, out->serial);
+	if (!keyid_of(X509_get_X509_PUBKEY(x), md)) {
+		rc = qt_error_ssl(QT_ERR_CRYPTO, "keyid");
+		goto done;
+	}
+	hex_lower(md, sizeof md, out->keyid);
+	out->not_before = now;
+	out->not_after = now + (time_t)days * DAY;
+done:
+	BIO_free(b);
+	X509_free(x);
+	if (rc != QT_OK)
+		pd_issued_clear(out);
+	return rc;
+}
+
+void pd_issued_clear(struct pd_issued *is)
+{
+	if (is == NULL)
+		return;
+	free(is->der);
+	free(is->pem);
+	memset(is, 0, sizeof *is);
 }
 
 size_t pd_ca_serial(X509 *cert, unsigned char out[PD_CA_SERIAL_LEN])
