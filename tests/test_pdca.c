@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -359,6 +361,34 @@ int main(int argc, char **argv)
 		CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
 		snprintf(path, sizeof path, "%s/ca", dir);
 		CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0700);
+	}
+	/* A crash in the middle of creation leaves a partial folder that
+	 * open refuses, naming what is missing, and that create will not
+	 * overwrite. */
+	{
+		char dir2[620];
+		struct pd_ca *partial = NULL;
+		pid_t pid;
+		int status = 0;
+
+		snprintf(dir2, sizeof dir2, "%s/crashed", base);
+		fflush(NULL);
+		pid = fork();
+		if (pid == 0) {
+			setenv("QT_TEST_CRASH_AT", "rename", 1);   /* after root.key */
+			pd_ca_create(dir2, "x", BASE, NOW);
+			_exit(0);
+		}
+		CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+		CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		CHECK(pd_ca_open(dir2, BASE, &partial) != QT_OK && partial == NULL);
+		CHECK(strstr(qt_error_detail(), "root.crt") != NULL);
+		CHECK_EQ_INT(pd_ca_create(dir2, "x", BASE, NOW), QT_ERR_EXISTS);
+		snprintf(path, sizeof path, "%s/ca/root.key", dir2);
+		unlink(path);
+		snprintf(path, sizeof path, "%s/ca", dir2);
+		rmdir(path);
+		rmdir(dir2);
 	}
 	/* A key others can read is refused, as ssh refuses one. */
 	snprintf(path, sizeof path, "%s/ca/root.key", dir);

@@ -773,8 +773,8 @@ qt_err pd_ca_check_request(X509_REQ *req, char *err, size_t errlen)
 		                     : md != NID_sha256 && md != NID_sha384 && md != NID_sha512 &&
 		                       md != NID_sha3_256 && md != NID_sha3_384 && md != NID_sha3_512))
 			return req_fail(QT_ERR_BAD_SIGNATURE, "weak_signature", err, errlen,
-			                _("the request is signed with a hash other than SHA-256, "
-			                  "SHA-384 or SHA-512"));
+			                _("the request is signed with a weak hash (SHA-1 or older); "
+			                  "sign it with SHA-256"));
 	}
 	if (X509_REQ_verify(req, pk) != 1)
 		return req_fail(QT_ERR_BAD_SIGNATURE, "bad_signature", err, errlen,
