@@ -416,7 +416,7 @@ expect_text '2 key files here.'
 expect_text 'ТЕСТОВ ТЕСТ, АО "ТЕСТ"'
 expect_text 'Keys in a folder'
 checks=$((checks + 1))
-grep -qx "last_folder=$T/fx/organization/active" "$XDG_CONFIG_HOME/qoltanba/config" ||
+grep -qx "last_folder = $T/fx/organization/active" "$XDG_CONFIG_HOME/qoltanba/config" ||
 	fail "last folder not remembered: $(cat "$XDG_CONFIG_HOME/qoltanba/config")"
 
 # Without a UTF-8 locale: ASCII lines and a note saying why.
@@ -542,7 +542,7 @@ tui 80x24 '5<Right><Tab><Space><F2>'
 expect_text 'Settings saved.'
 cfg="$XDG_CONFIG_HOME/qoltanba/config"
 checks=$((checks + 1))
-grep -qx 'language=en' "$cfg" && grep -qx 'colors=off' "$cfg" || fail "config: $(cat "$cfg")"
+grep -qx 'language = en' "$cfg" && grep -qx 'color = no' "$cfg" || fail "config: $(cat "$cfg")"
 mode=$(stat -c %a "$cfg")
 [ "$mode" = 600 ] || fail "config mode $mode"
 tui 80x24 '5'

@@ -468,6 +468,10 @@ int tui_run(const struct tui_options *o, struct screen *first)
 		free(first);
 		return 1;
 	}
+	if (tui_cfg.problem[0]) {
+		snprintf(t->message, sizeof(t->message), "%s", tui_cfg.problem);
+		t->message_error = true;
+	}
 	apply(t, push_screen(t, first) | 0);
 
 	while (!t->quitting && t->depth > 0 && !tui_signal_caught) {

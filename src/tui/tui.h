@@ -287,11 +287,12 @@ struct tui_config {
 	char language[16];         /* "", "en", "ru", "kk" */
 	bool colors;
 	char last_folder[TUI_FIELD_MAX * 4 + 2];
+	char problem[480];         /* why the settings could not be read, or "" */
 };
 extern struct tui_config tui_cfg;
 void tui_config_load(void);
-/* Writes $XDG_CONFIG_HOME/qoltanba/config atomically; 0 or -1 (message
- * in tui->message). */
+/* Writes the settings to $XDG_CONFIG_HOME/qoltanba/config (qt_config_set:
+ * atomic, mode 0600, other lines kept); 0 or -1 (message in tui->message). */
 int tui_config_save(struct tui *t);
 /* Switches the interface language now ("" = from the environment). */
 void tui_set_language(const char *lang);
