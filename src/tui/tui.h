@@ -39,6 +39,7 @@ enum tui_action {
 	ACT_RELOAD,
 	ACT_UNLOCK_ALL,
 	ACT_REDRAW,
+	ACT_CHANGE_PIN,
 	ACT_COUNT
 };
 
@@ -128,6 +129,11 @@ struct tui {
 	bool has_result;
 	int (*work)(struct screen *s, struct tui *t);
 	const char *work_label;
+	/* Optional, set with work: called from the loop's thread when the
+	 * user presses Esc (ACT_BACK) while the work runs; it must make the
+	 * work return soon (qt_pcsc_cancel, an atomic flag).  The frame then
+	 * says that Esc cancels. */
+	void (*work_cancel)(struct screen *s, struct tui *t);
 	/* One line for the status area, cleared on the next key. */
 	char message[512];
 	bool message_error;
