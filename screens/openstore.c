@@ -40,7 +40,7 @@ static void os_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	struct openstore *o = s->priv;
 
 	tui_wrap(y + 1, 2, 2, w - 4,
-	         _("Where are the keys? Type the folder, or press F7/^F to choose it from a list."),
+	         _("Type the folder with the key files, or press F7/^F to choose it from a list."),
 	         R_NORMAL);
 	tui_form_draw(&o->form, y + 4, 2, h - 8, w - 4);
 	(void)t;
