@@ -2,7 +2,8 @@
 # "Connect the media" against a real pcscd with the vpcd reader and
 # tests/vcard.py (tests/pcsc-lib.sh): the screen waits, a Kaztoken is
 # inserted, and the screen shows it; an unknown ATR is shown in hex with
-# the file to add it to; no reader is said as such.
+# the file to add it to; no reader is said as such.  In tmux (when
+# there): Esc cancels the wait, F5 waits again.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/tui-lib.sh"
 export QOLTANBA_DATADIR="$top_srcdir/data"
@@ -30,6 +31,46 @@ until_match 'Virtual PCD 00 00: empty' "$QOLTANBA" tokens
 tui 80x24 '44'
 expect_text 'Nothing was connected in 2 seconds.'
 expect_text 'Virtual PCD 00 00: empty'
+
+# -- In a real terminal (tmux): the wait runs in the worker thread while
+# the spinner turns; Esc cancels it; F5 waits again and sees the card.
+if command -v tmux >/dev/null; then
+	SOCK="$T/tmux.sock"
+	trap 'tmux -S "$SOCK" kill-server 2>/dev/null || true; cleanup' EXIT
+	printf 'p11-kit = no\nmedia_wait = 30\n' >"$XDG_CONFIG_HOME/qoltanba/config"
+	screen_now() { tmux -S "$SOCK" capture-pane -p; }
+	wait_for() {
+		i=0
+		checks=$((checks + 1))
+		while [ $i -lt 100 ]; do
+			if screen_now | grep -qF -- "$1"; then return 0; fi
+			sleep 0.1
+			i=$((i + 1))
+		done
+		fail "the terminal never showed \"$1\"; it shows:"
+		screen_now >&2
+		return 1
+	}
+	tmux -S "$SOCK" new-session -d -x 80 -y 24 "env TERM=xterm-256color HOME=$HOME \
+		XDG_CONFIG_HOME=$XDG_CONFIG_HOME PCSCLITE_CSOCK_NAME=$PCSCLITE_CSOCK_NAME \
+		QOLTANBA_DATADIR=$QOLTANBA_DATADIR LC_ALL=C.UTF-8 $QOLTANBA; sleep 600"
+	wait_for 'Open key store'
+	tmux -S "$SOCK" send-keys 4
+	wait_for 'Where are the keys?'
+	tmux -S "$SOCK" send-keys 4
+	wait_for 'Waiting for the Kaztoken'
+	wait_for 'Esc cancels'
+	tmux -S "$SOCK" send-keys Escape
+	wait_for 'Waiting was cancelled.'
+	tmux -S "$SOCK" send-keys F5
+	wait_for 'Esc cancels'
+	insert "$KAZTOKEN_ATR"
+	wait_for "Virtual PCD 00 00: Kaztoken (ATR $KAZTOKEN_ATR)"
+	tmux -S "$SOCK" send-keys F10
+	tmux -S "$SOCK" kill-server 2>/dev/null || true
+	remove
+	until_match 'Virtual PCD 00 00: empty' "$QOLTANBA" tokens
+fi
 
 # -- The screen waits; the Kaztoken is inserted; the screen shows it.
 printf 'p11-kit = no\nmedia_wait = 30\n' >"$XDG_CONFIG_HOME/qoltanba/config"
