@@ -23,9 +23,17 @@ void tui_config_load(void)
 	qt_err rc = qt_config_load(&cfg);
 
 	if (rc != QT_OK) {
-		/* Defaults, and the line to fix on the first screen. */
-		snprintf(tui_cfg.problem, sizeof(tui_cfg.problem), _("Settings not read: %s (%s)"),
-		         qt_strerror(rc), qt_error_detail());
+		/* Defaults, and the line to fix on the first screen: the
+		 * status line is short, so the place comes first, with the
+		 * home folder written as ~. */
+		const char *d = qt_error_detail(), *home = getenv("HOME");
+		size_t hl = home ? strlen(home) : 0;
+
+		if (hl > 1 && strncmp(d, home, hl) == 0 && d[hl] == '/')
+			snprintf(tui_cfg.problem, sizeof(tui_cfg.problem), _("Settings not read: ~%s"),
+			         d + hl);
+		else
+			snprintf(tui_cfg.problem, sizeof(tui_cfg.problem), _("Settings not read: %s"), d);
 		return;
 	}
 	v = qt_config_get(cfg, "language");
