@@ -64,8 +64,14 @@ if command -v tmux >/dev/null; then
 	wait_for 'Waiting was cancelled.'
 	tmux -S "$SOCK" send-keys F5
 	wait_for 'Esc cancels'
+	# A resize while waiting: the box is drawn again, the page after.
+	tmux -S "$SOCK" resize-window -x 100 -y 30
+	wait_for 'Esc cancels'
 	insert "$KAZTOKEN_ATR"
 	wait_for "Virtual PCD 00 00: Kaztoken (ATR $KAZTOKEN_ATR)"
+	checks=$((checks + 1))
+	[ "$(screen_now | tail -n1 | cut -c1-11)" = 'F1/^G Help ' ] && [ "$(screen_now | wc -l)" -eq 30 ] ||
+		fail "not drawn at 100x30 after the resize: $(screen_now)"
 	tmux -S "$SOCK" send-keys F10
 	tmux -S "$SOCK" kill-server 2>/dev/null || true
 	remove

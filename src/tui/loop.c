@@ -274,12 +274,14 @@ static void *work_thread(void *arg)
 	return NULL;
 }
 
+static void on_resize(struct tui *t);
+
 static int run_work(struct tui *t, int (*fn)(struct screen *, struct tui *), struct screen *s,
                     void (*cancel)(struct screen *, struct tui *))
 {
 	struct work_run w = { fn, s, t, 0, 0 };
 	pthread_t th;
-	bool cancelled = false;
+	bool cancelled = false, resized = false;
 
 	if (t->headless || pthread_create(&th, NULL, work_thread, &w) != 0)
 		return fn(s, t);
@@ -298,6 +300,9 @@ static int run_work(struct tui *t, int (*fn)(struct screen *, struct tui *), str
 				cancelled = true;
 				cancel(s, t);
 			} else if (code == KEY_RESIZE) {
+				/* The pages hear of it when the work is done:
+				 * their state belongs to the worker until then. */
+				resized = true;
 				erase();
 			}
 		}
@@ -307,6 +312,8 @@ static int run_work(struct tui *t, int (*fn)(struct screen *, struct tui *), str
 	if (cancel)
 		wtimeout(stdscr, 200);
 	pthread_join(th, NULL);
+	if (resized)
+		on_resize(t);
 	return w.flags;
 }
 
