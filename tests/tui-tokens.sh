@@ -276,6 +276,15 @@ expect_text 'Token K'
 echo 24680 >"$T/kpin"
 expect_exit 0 "$QOLTANBA" token-inspect --pin-file "$T/kpin" K
 
+# -- A module that does not load is named with the line that named it;
+# the others still work.
+printf 'module.kaztoken = %s\np11-kit = no\nmodule.jacarta = %s/missing.so\n' "$SOFTHSM" "$T" \
+	>"$XDG_CONFIG_HOME/qoltanba/config"
+tui 120x40 '44<Enter>'
+expect_text "Module $T/missing.so could not be loaded"
+expect_text "(from $XDG_CONFIG_HOME/qoltanba/config:3)"
+expect_text '▸ K '
+
 # -- The help screen lists the new action from the action table.
 tui 120x40 '<F1>'
 expect_text 'F12 ^Y'
