@@ -115,6 +115,27 @@ expect_match 'no certificate'
 expect_exit 1 sh -c "setsid \"$QOLTANBA\" inspect \"$p12\" </dev/null"
 expect_match 'password-file'
 
+# Without --password-file the password is asked on the terminal, once
+# for all the key files named, without echo.
+if command -v expect >/dev/null; then
+	cat >"$T/inspect.exp" <<EXP
+set timeout 20
+spawn $QOLTANBA inspect {$p12} {$NCA/organization/active/GOSTKNCA_13a3741b52d7bf860aab199b56fad1f4652e357b.p12}
+expect "Key file password: "
+send "Qwerty12\r"
+expect "IIN: *123456789011"
+expect "GOST 34.310-2004"
+expect eof
+catch wait result
+exit [lindex \$result 3]
+EXP
+	expect_exit 0 expect "$T/inspect.exp"
+	checks=$((checks + 1))
+	[ "$(printf '%s\n' "$out" | grep -c 'Key file password')" = 1 ] || fail "asked more than once: $out"
+	checks=$((checks + 1))
+	printf '%s\n' "$out" | grep -q Qwerty12 && fail "password echoed: $out"
+fi
+
 expect_exit 64 "$QOLTANBA" inspect
 expect_match 'Usage'
 finish

@@ -38,6 +38,15 @@ printf 'Wrong123\n' >"$T/wrong"
 expect_exit 3 "$QOLTANBA" keys --json --password-file "$T/wrong" "$D"
 expect_match '"status":"bad_password"'
 
+# A pending key (an application's key waiting for its certificate).
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null |
+	openssl pkcs8 -topk8 -v2 aes-256-cbc -passout pass:Secret12 \
+	>"$D/PENDING_SIGN_0123456789abcdef0123456789abcdef01234567.key"
+expect_exit 3 "$QOLTANBA" keys "$D"
+expect_match '^SIGN .*pending: waiting for its certificate +PENDING_SIGN_0123456789abcdef0123456789abcdef01234567\.key$'
+expect_exit 3 "$QOLTANBA" keys --json "$D"
+expect_match '"kind":"pending","status":"ok","needs_password":true,"purpose":"sign","keyid":"0123456789abcdef0123456789abcdef01234567"'
+
 # A clean folder exits 0; a missing one says so.
 rm "$D/broken.p12" "$D/empty.cer"
 expect_exit 0 "$QOLTANBA" keys "$D"

@@ -51,7 +51,7 @@ printf 'New-pass9\n' >"$T/pw2"
 expect_exit 0 openssl pkcs12 -legacy -in "$T/rsa copy.p12" -passin pass:Abc123 -info -nodes
 expect_match 'pbeWithSHA1And40BitRC2-CBC'
 expect_match 'BEGIN PRIVATE KEY'
-expect_exit 0 openssl pkcs12 -in "$T/modern copy.p12" -passin pass:Secret99 -info -nodes
+expect_exit 0 openssl pkcs12 -in "$T/modern copy.p12" -passin pass:Secret98 -info -nodes
 expect_match 'AES-256-CBC'
 # The GOST file: openssl can read its certificate bag (not the key).
 expect_exit 0 openssl pkcs12 -legacy -in "$T/gost copy.p12" -passin file:"$T/pw2" -nokeys

@@ -14,6 +14,7 @@
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
+#include <openssl/provider.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
@@ -22,6 +23,7 @@
 #include <qoltanba/keygen.h>
 #include <qoltanba/keystore.h>
 #include <qoltanba/secret.h>
+#include "engine/p12_internal.h"
 #include "tap.h"
 #include "testcert.h"
 
@@ -58,6 +60,34 @@ static void copy_file(const char *from, const char *to)
 	CHECK_EQ_INT(qt_read_file(from, 1 << 20, &d, &n), QT_OK);
 	CHECK_EQ_INT(qt_atomic_write(to, d, n, 0600, QT_WRITE_REPLACE), QT_OK);
 	qt_free_secret(d, n);
+}
+
+/* Modern files never load the legacy provider; NCA's load it into a
+ * library context of its own, never into the default one. */
+static void legacy_lazy(void)
+{
+	EVP_PKEY *k = NULL;
+	X509 *x;
+	unsigned char *der = NULL;
+	size_t len = 0;
+	qt_keyfile *kf = NULL;
+	char path[1024];
+
+	CHECK_EQ_INT(qt_keygen(QT_KEY_EC_P256, &k), QT_OK);
+	x = testcert_make(k, QT_PURPOSE_AUTH, 0, 10);
+	CHECK_EQ_INT(qt_p12_encode(k, x, "Secret12", NULL, &der, &len), QT_OK);
+	CHECK_EQ_INT(qt_keyfile_open_mem(der, len, "Secret12", &kf), QT_OK);
+	CHECK(!qt_p12_legacy_loaded());
+	qt_keyfile_free(kf);
+	kf = NULL;
+	qt_free_secret(der, len);
+	fixture_path(nca[0].rel, path, sizeof path);
+	CHECK_EQ_INT(qt_keyfile_open(path, "Qwerty12", &kf), QT_OK);
+	CHECK(qt_p12_legacy_loaded());
+	CHECK(!OSSL_PROVIDER_available(NULL, "legacy"));
+	qt_keyfile_free(kf);
+	X509_free(x);
+	EVP_PKEY_free(k);
 }
 
 static void nca_files(void)
@@ -282,6 +312,37 @@ static void roundtrip(void)
 		}
 		qt_keyfile_free(kf);
 	}
+	/* A file with only a certificate opens, and cannot sign; one with
+	 * only a key says what is missing. */
+	{
+		PKCS12 *p12;
+		unsigned char *buf = NULL;
+		qt_keyfile *kf = NULL;
+		int n;
+
+		p12 = PKCS12_create("Secret12", NULL, NULL, xec, NULL, 0, 0, 0, 0, 0);
+		CHECK(p12 != NULL);
+		n = i2d_PKCS12(p12, &buf);
+		PKCS12_free(p12);
+		CHECK_EQ_INT(qt_keyfile_open_mem(buf, (size_t)n, "Secret12", &kf), QT_OK);
+		if (kf != NULL) {
+			CHECK(!qt_keyfile_has_key(kf));
+			CHECK(qt_keyfile_key(kf) == NULL);
+			CHECK(!qt_keyfile_summary(kf)->signing_supported);
+			CHECK_STR(qt_keyfile_summary(kf)->key_algorithm, "EC P-256");
+		}
+		qt_keyfile_free(kf);
+		kf = NULL;
+		OPENSSL_free(buf);
+		buf = NULL;
+		p12 = PKCS12_create("Secret12", NULL, ec, NULL, NULL, 0, 0, 0, 0, 0);
+		CHECK(p12 != NULL);
+		n = i2d_PKCS12(p12, &buf);
+		PKCS12_free(p12);
+		CHECK_EQ_INT(qt_keyfile_open_mem(buf, (size_t)n, "Secret12", &kf), QT_ERR_NO_CERT);
+		CHECK(kf == NULL);
+		OPENSSL_free(buf);
+	}
 	/* A key and a certificate that do not belong together. */
 	CHECK_EQ_INT(qt_p12_encode(other, xec, "Secret12", NULL, &der, &len), QT_ERR_KEY_MISMATCH);
 
@@ -344,6 +405,20 @@ static void change_password(void)
 	CHECK_EQ_INT(qt_keyfile_open(path, "Secret99", &kf), QT_OK);
 	CHECK(kf != NULL && qt_keyfile_format(kf) == QT_P12_MODERN);
 	qt_keyfile_free(kf);
+	kf = NULL;
+
+	/* Through a symbolic link: the link stays, its target changes. */
+	{
+		char link[1100];
+		struct stat lst;
+
+		snprintf(link, sizeof link, "%s/link.p12", tmp);
+		CHECK(symlink("modern copy.p12", link) == 0);
+		CHECK_EQ_INT(qt_keyfile_change_password(link, "Secret99", "Secret98"), QT_OK);
+		CHECK(lstat(link, &lst) == 0 && S_ISLNK(lst.st_mode));
+		CHECK_EQ_INT(qt_keyfile_open(path, "Secret98", &kf), QT_OK);
+		qt_keyfile_free(kf);
+	}
 }
 
 int main(int argc, char **argv)
@@ -360,6 +435,7 @@ int main(int argc, char **argv)
 			SKIP("no temporary folder");
 		snprintf(tmp, sizeof tmp, "%s", tmpl);
 	}
+	legacy_lazy();
 	nca_files();
 	bad_input();
 	roundtrip();

@@ -102,6 +102,9 @@ static int inspect_p12(struct inspect_ctx *c, const char *path)
 	/* Do not ask for a password for a file that is not there. */
 	if (stat(path, &st) != 0)
 		return report_error(c, path, qt_error(qt_err_from_errno(errno), "%s", strerror(errno)));
+	if (S_ISDIR(st.st_mode))
+		return report_error(c, path, qt_error(QT_ERR_INVALID_ARG, _("this is a folder; "
+		                    "'qoltanba keys' lists the key files of a folder")));
 	if (st.st_size == 0)
 		return report_error(c, path, qt_error(QT_ERR_NOT_KEYSTORE, _("the file is empty")));
 	rc = get_password(c);

@@ -88,6 +88,11 @@ static qt_err get_legacy_ctx(OSSL_LIB_CTX **out)
 	return QT_OK;
 }
 
+bool qt_p12_legacy_loaded(void)
+{
+	return legacy_ctx != NULL;
+}
+
 /* Whether the cipher of a PBE algorithm (PBES1 or PBES2) is missing
  * from the default provider, so the legacy one is needed. */
 static bool cipher_nid_needs_legacy(int cnid)
@@ -885,6 +890,7 @@ qt_err qt_keyfile_change_password(const char *path, const char *old_password,
 	struct qt_p12_params params;
 	unsigned char *der = NULL, *out = NULL;
 	size_t len = 0, outlen = 0;
+	char real[PATH_MAX];
 	qt_err rc;
 
 	if (path == NULL || old_password == NULL || new_password == NULL)
@@ -892,6 +898,10 @@ qt_err qt_keyfile_change_password(const char *path, const char *old_password,
 	rc = qt_password_check(new_password);
 	if (rc != QT_OK)
 		return qt_error(rc, _("the new password"));
+	/* A symbolic link stays one: the file it points to is replaced,
+	 * in its own folder. */
+	if (realpath(path, real) != NULL)
+		path = real;
 	rc = qt_read_file(path, P12_FILE_MAX, &der, &len);
 	if (rc == QT_ERR_INVALID_ARG)
 		return qt_error(QT_ERR_NOT_KEYSTORE, _("%s: too large for a key file"), path);

@@ -45,4 +45,8 @@ int qt_p12_mac_iter(int iter);
  * bag in an unencrypted safe), as 40 hex digits, or "". */
 qt_err qt_p12_peek(const unsigned char *der, size_t len, char keyid[41]);
 
+/* Whether the legacy provider has been loaded (into its own library
+ * context) by this process: only NCA-style files should cause it. */
+bool qt_p12_legacy_loaded(void);
+
 #endif
