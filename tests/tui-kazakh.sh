@@ -50,8 +50,8 @@ expect_screen "Kazakh home at 80x24" <<'SCREEN'
       5  Баптаулар
       6  Шығу
 
-      Қалтадағы (кейін токендегі) кілттерді қарау, құпиясөзін өзгерту.
-
+      Қалтадағы не токендегі кілттерді қарау, құпиясөзін не PIN-кодын
+      өзгерту.
 
 
 
@@ -62,7 +62,7 @@ expect_screen "Kazakh home at 80x24" <<'SCREEN'
 
 F1/^G Анықтама  Enter Ашу  F10/^X Шығу
 SCREEN
-TUI_ARGS=--lang=kk tui 80x24 '4<C-u>fx/organization/active<Enter>'
+TUI_ARGS=--lang=kk tui 80x24 '41<C-u>fx/organization/active<Enter>'
 expect_screen "Kazakh key list at 80x24" <<'SCREEN'
  qoltanba — Қалтадағы кілттер
   fx/organization/active
@@ -95,16 +95,16 @@ for size in 80x24 120x40; do
 	expect_text "$home_kk"
 	expect_text "$(kk 'Open key store')"
 	fits $size
-	TUI_ARGS=--lang=kk tui $size '4<C-u>fx/organization/active<Enter>'
+	TUI_ARGS=--lang=kk tui $size '41<C-u>fx/organization/active<Enter>'
 	expect_text 'ТЕСТОВ ТЕСТ, АО "ТЕСТ"'
 	expect_text "$(kk 'Keys in a folder')"
 	fits $size
-	TUI_ARGS=--lang=kk tui $size '4<C-u>fx/organization/active<Enter><Enter>Qwerty12<Enter>'
+	TUI_ARGS=--lang=kk tui $size '41<C-u>fx/organization/active<Enter><Enter>Qwerty12<Enter>'
 	expect_text "$(kk 'Key details')"
 	expect_text 'ТЕСТОВ, ТЕСТОВИЧ'
 	fits $size
 	# The password form has the longest status bar.
-	TUI_ARGS=--lang=kk tui $size '4<C-u>fx/organization/active<Enter><Enter>Qwerty12<Enter><F6>'
+	TUI_ARGS=--lang=kk tui $size '41<C-u>fx/organization/active<Enter><Enter>Qwerty12<Enter><F6>'
 	expect_text "$(kk 'Change the password')"
 	expect_text "F4/^T $(kk Show)"
 	fits $size

@@ -34,7 +34,7 @@ expect_screen "Russian home at 80x24" <<'SCREEN'
       5  Настройки
       6  Выход
 
-      Ключи в папке (а позже — на токене): просмотр и смена пароля.
+      Ключи в папке или на токене: просмотр, смена пароля или PIN-кода.
 
 
 
@@ -47,7 +47,7 @@ expect_screen "Russian home at 80x24" <<'SCREEN'
 F1/^G Справка  Enter Открыть  F10/^X Выход
 SCREEN
 
-tui 80x24 '4<C-u>fx/organization/active<Enter>'
+tui 80x24 '41<C-u>fx/organization/active<Enter>'
 expect_screen "Russian key list at 80x24" <<'SCREEN'
  qoltanba — Ключи в папке
   fx/organization/active
@@ -86,14 +86,14 @@ fits() {
 for size in 80x24 120x40; do
 	tui $size ''
 	fits $size
-	tui $size '4<C-u>fx/organization/active<Enter>'
+	tui $size '41<C-u>fx/organization/active<Enter>'
 	fits $size
-	tui $size '4<C-u>fx/organization/active<Enter><Enter>Qwerty12<Enter>'
+	tui $size '41<C-u>fx/organization/active<Enter><Enter>Qwerty12<Enter>'
 	expect_text "$(ru 'Key details')"
 	expect_text 'ТЕСТОВ, ТЕСТОВИЧ'
 	fits $size
 	# The password form: its status bar is the longest one.
-	tui $size '4<C-u>fx/organization/active<Enter><Enter>Qwerty12<Enter><F6>'
+	tui $size '41<C-u>fx/organization/active<Enter><Enter>Qwerty12<Enter><F6>'
 	expect_text "$(ru 'Change the password')"
 	expect_text "F4/^T $(ru Show)"
 	fits $size
