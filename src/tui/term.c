@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tui/tui.h"
@@ -60,6 +61,40 @@ static void install_signals(void)
 	/* SIGTSTP and SIGWINCH are left to ncurses, which installs its own
 	 * handlers (endwin on Ctrl-Z, restore on SIGCONT, KEY_RESIZE). */
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Waits until our process group is the terminal's foreground job; false
+ * when a quit signal came first.  A job started in the background must
+ * not take the terminal: newterm() would save the settings of whoever
+ * has it (a shell, or another program) as the ones to restore at the
+ * end, cbreak() would change them under that program, and bash's fg
+ * would then take our settings for its own and put them back after we
+ * restored ours.  Reads from the background fail, too.  With SIGTTOU at
+ * its default the kernel stops a background job at its first tcsetattr;
+ * but a parent may have left SIGTTIN/SIGTTOU ignored (tmux's panes do,
+ * and a non-interactive shell passes that on), so we stop ourselves as
+ * a background read would, and look again when continued (fg).  An
+ * orphaned process group is not stopped by SIGTTIN: it polls. */
+static bool wait_foreground(void)
+{
+	static const struct timespec poll = { 0, 100 * 1000 * 1000 };
+	pid_t fg;
+
+	while (!tui_signal_caught && (fg = tcgetpgrp(STDIN_FILENO)) != -1 &&
+	       fg != getpgrp()) {
+		struct sigaction dfl, old;
+
+		memset(&dfl, 0, sizeof(dfl));
+		sigemptyset(&dfl.sa_mask);
+		dfl.sa_handler = SIG_DFL;
+		sigaction(SIGTTIN, &dfl, &old);
+		kill(0, SIGTTIN);
+		sigaction(SIGTTIN, &old, NULL);
+		fg = tcgetpgrp(STDIN_FILENO);
+		if (fg != -1 && fg != getpgrp())
+			nanosleep(&poll, NULL);
+	}
+	return !tui_signal_caught;
 }
 
 static void define_extra_keys(void)
@@ -188,6 +223,8 @@ int tui_term_start(struct tui *t, const struct tui_options *o)
 			                  "for example: export TERM=xterm-256color\n"));
 			return -1;
 		}
+		if (!wait_foreground())
+			return -1;
 		term_screen = newterm(NULL, stdout, stdin);
 		if (!term_screen) {
 			fprintf(stderr, _("qoltanba: the terminal type \"%s\" is not in the terminfo "
