@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 static SCREEN *term_screen;
 static FILE *term_out, *term_in;
 static bool term_active;
+static struct sigaction term_tstp_before;
 volatile sig_atomic_t tui_signal_caught;
 
 static void on_quit_signal(int sig)
@@ -192,6 +194,9 @@ int tui_term_start(struct tui *t, const struct tui_options *o)
 	install_signals();
 	if (getenv("ESCDELAY") == NULL)
 		set_escdelay(25);
+	/* newterm installs ncurses' Ctrl-Z handler if SIGTSTP is at its
+	 * default; tui_term_stop puts back what was there. */
+	sigaction(SIGTSTP, NULL, &term_tstp_before);
 
 	if (o->headless_cols) {
 		/* A virtual screen: the same drawing code, output thrown
@@ -255,12 +260,24 @@ int tui_term_start(struct tui *t, const struct tui_options *o)
 
 void tui_term_stop(void)
 {
+	sigset_t tstp, old;
+
 	if (!term_active)
 		return;
 	term_active = false;
+	/* A Ctrl-Z during or after endwin must not run ncurses' handler:
+	 * it would save the restored settings as the program's, stop, and
+	 * on fg switch to the alternate screen and draw the pages again, to
+	 * be left there.  It waits until the terminal is restored and then
+	 * stops us the way it was before we started. */
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	pthread_sigmask(SIG_BLOCK, &tstp, &old);
 	curs_set(1);
 	endwin();
 	delscreen(term_screen);
+	sigaction(SIGTSTP, &term_tstp_before, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	term_screen = NULL;
 	if (term_out)
 		fclose(term_out);
