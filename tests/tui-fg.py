@@ -76,6 +76,9 @@ def main():
                 dfl += [signal.SIGTTOU, signal.SIGTTIN]
             for s in dfl:
                 signal.signal(s, signal.SIG_DFL)
+            # Here, not in the parent: the program may draw its first
+            # page (and the test read DIR/pid) before the parent runs.
+            put(d, "pid", str(os.getpid()))
             os.execvp(argv[0], argv)
         finally:
             os._exit(127)
@@ -85,7 +88,6 @@ def main():
             os.tcsetpgrp(TTY, pid)
     except OSError:
         pass            # the child did both first and has exec'd
-    put(d, "pid", str(pid))
     while True:
         _, status = os.waitpid(pid, os.WUNTRACED)
         os.tcsetpgrp(TTY, os.getpgrp())
