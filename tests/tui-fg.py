@@ -70,7 +70,7 @@ def main():
         try:
             os.setpgid(0, 0)
             dfl = [signal.SIGTSTP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM,
-                   signal.SIGHUP, signal.SIGPIPE]
+                   signal.SIGHUP, signal.SIGPIPE, signal.SIGXFSZ]
             if not background:
                 os.tcsetpgrp(TTY, os.getpgrp())
                 dfl += [signal.SIGTTOU, signal.SIGTTIN]

@@ -81,7 +81,7 @@ wait_for() {
 
 wait_exit() { # CODE
 	checks=$((checks + 1))
-	wait_file exit || { fail "qoltanba did not exit"; screen_now >&2; return 1; }
+	wait_file exit || { fail "qoltanba did not exit"; proc_state "$(cat pid)"; screen_now >&2; return 1; }
 	[ "$(cat exit)" = "$1" ] || fail "exit code $(cat exit), expected $1"
 	checks=$((checks + 1))
 	[ "$(cat stty)" = same ] || { fail "the terminal settings were not restored"; stty_diff after; }
@@ -93,6 +93,17 @@ stty_diff() {
 	echo "  stty -g before: $(cat before.g)" >&2
 	echo "  stty -g $1: $(cat "$1.g")" >&2
 	diff before.a "$1.a" >&2 || true
+}
+
+# proc_state PID: what the process is doing (for failure reports).
+proc_state() {
+	ps -o pid=,stat=,wchan:32=,cmd= -p "$1" >&2 || true
+	grep -E '^(State|SigPnd|ShdPnd|SigBlk|SigIgn|SigCgt)' "/proc/$1/status" >&2 || true
+	for task in /proc/"$1"/task/*; do
+		echo "  thread ${task##*/}: $(cat "$task/wchan" 2>/dev/null)" >&2
+	done
+	tty=$(tmux -S "$SOCK" display -p '#{pane_tty}' 2>/dev/null) || true
+	stty -a < "$tty" >&2 || true
 }
 
 # Every failure names the scenario it happened in.
@@ -215,7 +226,9 @@ if wait_file stopped; then
 	[ "$(cat stopped)" = same ] || { fail "the terminal was not restored while suspended"; stty_diff stopped; }
 	[ "$(ps -o stat= -p "$pid" | cut -c1)" = T ] || fail "Ctrl-Z did not stop qoltanba"
 else
-	fail "Ctrl-Z did not suspend qoltanba"
+	fail "Ctrl-Z did not suspend qoltanba; its state, and the screen:"
+	proc_state "$pid"
+	screen_now >&2
 fi
 touch resume
 wait_for 'Type the password'

@@ -298,6 +298,8 @@ static int run_work(struct tui *t, int (*fn)(struct screen *, struct tui *), str
 		return fn(s, t);
 	while (!atomic_load(&w.done)) {
 		napms(80);
+		if (tui_suspend_caught)
+			tui_term_suspend();
 		t->tick++;
 		draw_work(t);
 	}
@@ -509,6 +511,8 @@ int tui_run(const struct tui_options *o, struct screen *first)
 		int code, a = 0, b = 0;
 		wchar_t ch;
 
+		if (tui_suspend_caught)
+			tui_term_suspend();
 		draw_frame(t);
 		doupdate();
 		if (t->headless) {

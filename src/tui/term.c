@@ -24,13 +24,21 @@ static SCREEN *term_screen;
 static FILE *term_out, *term_in;
 static bool term_active;
 static struct sigaction term_tstp_before;
-volatile sig_atomic_t tui_signal_caught;
+volatile sig_atomic_t tui_signal_caught, tui_suspend_caught;
 
 static void on_quit_signal(int sig)
 {
 	/* The loop notices within one input timeout, wipes the secrets of
 	 * every screen and restores the terminal. */
 	tui_signal_caught = sig;
+}
+
+static void on_suspend_signal(int sig)
+{
+	/* Ctrl-Z: the loop suspends within one input timeout
+	 * (tui_term_suspend), between two screen updates. */
+	(void)sig;
+	tui_suspend_caught = 1;
 }
 
 static void on_fatal_signal(int sig)
@@ -60,9 +68,58 @@ static void install_signals(void)
 	sa.sa_flags = SA_RESETHAND;
 	for (i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]); i++)
 		sigaction(fatal_sigs[i], &sa, NULL);
-	/* SIGTSTP and SIGWINCH are left to ncurses, which installs its own
-	 * handlers (endwin on Ctrl-Z, restore on SIGCONT, KEY_RESIZE). */
+	/* SIGWINCH is left to ncurses (KEY_RESIZE); SIGTSTP is caught by
+	 * catch_suspend.  */
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Ctrl-Z is ours, not ncurses': its handler is switched to SIG_IGN
+ * for the length of every doupdate(), so a Ctrl-Z that comes while the
+ * screen is being written (a paste, the spinner) was lost.  Ours only
+ * sets a flag; the loop suspends between updates.  Installed before
+ * newterm, which then leaves SIGTSTP alone; an inherited SIG_IGN is
+ * kept (as ncurses would). */
+static void catch_suspend(void)
+{
+	struct sigaction sa;
+
+	if (term_tstp_before.sa_handler != SIG_DFL)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_suspend_signal;
+	sigaction(SIGTSTP, &sa, NULL);
+}
+
+void tui_term_suspend(void)
+{
+	struct sigaction dfl, ours;
+	sigset_t tstp, old;
+
+	tui_suspend_caught = 0;
+	if (!term_active || tui_current->headless)
+		return;
+	/* The settings as the program has them now, then the shell's
+	 * (and out of the alternate screen). */
+	def_prog_mode();
+	endwin();
+	memset(&dfl, 0, sizeof(dfl));
+	sigemptyset(&dfl.sa_mask);
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGTSTP, &dfl, &ours);
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	pthread_sigmask(SIG_UNBLOCK, &tstp, &old);
+	/* Stops the process here until fg (SIGCONT). */
+	kill(getpid(), SIGTSTP);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	sigaction(SIGTSTP, &ours, NULL);
+	/* Settings the user changed while we were stopped are the ones to
+	 * restore at the end; keys typed to the shell are not ours.  The
+	 * next doupdate puts the program settings and the screen back. */
+	def_shell_mode();
+	flushinp();
+	clearok(curscr, TRUE);
 }
 
 /* Waits until our process group is the terminal's foreground job; false
@@ -230,6 +287,7 @@ int tui_term_start(struct tui *t, const struct tui_options *o)
 		}
 		if (!wait_foreground())
 			return -1;
+		catch_suspend();
 		term_screen = newterm(NULL, stdout, stdin);
 		if (!term_screen) {
 			fprintf(stderr, _("qoltanba: the terminal type \"%s\" is not in the terminfo "
@@ -265,11 +323,12 @@ void tui_term_stop(void)
 	if (!term_active)
 		return;
 	term_active = false;
-	/* A Ctrl-Z during or after endwin must not run ncurses' handler:
-	 * it would save the restored settings as the program's, stop, and
-	 * on fg switch to the alternate screen and draw the pages again, to
-	 * be left there.  It waits until the terminal is restored and then
-	 * stops us the way it was before we started. */
+	/* A Ctrl-Z from here on waits until the terminal is restored, then
+	 * acts as it did before we started (it stops us).  Without this,
+	 * with ncurses' own handler, a Ctrl-Z between endwin and delscreen
+	 * saved the restored settings as the program's, stopped, and on fg
+	 * switched to the alternate screen and drew the pages again, to be
+	 * left there in program mode. */
 	sigemptyset(&tstp);
 	sigaddset(&tstp, SIGTSTP);
 	pthread_sigmask(SIG_BLOCK, &tstp, &old);
