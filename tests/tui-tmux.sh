@@ -4,7 +4,8 @@
 # copy (checked with openssl), resize in the middle of a form, paste
 # 10 kB, suspend and resume, and leave by F10, Ctrl-C, SIGTERM and
 # SIGHUP with the terminal restored each time.  With TERM=vt100,
-# TERM=linux and NO_COLOR too.
+# TERM=linux and NO_COLOR too.  Started in the background, it waits to
+# be the foreground job before it touches the terminal.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 command -v tmux >/dev/null || skip "tmux not installed"
 command -v openssl >/dev/null || skip "openssl CLI not installed"
@@ -22,56 +23,53 @@ chmod -R u+w fx
 mkdir keys
 cp fx/personal/active/* keys/
 
-# The program runs inside a small wrapper that records its pid, its exit
-# code, and whether the terminal settings (stty -g) came back as they
-# were before it started.
-# Job control (set -m) puts qoltanba in its own process group, as an
-# interactive shell would: Ctrl-Z then really stops it.  When it stops,
-# the wrapper notes whether the terminal was restored, waits for the
-# test to say "resume", and brings it back with fg.
-command -v bash >/dev/null || skip "bash not installed (for job control in the wrapper)"
-cat > run.sh <<RUN
-#!/bin/bash
-cd "$T"
-trap : INT TERM HUP QUIT
-set -m
-before=\$(stty -g)
-"$QOLTANBA" "\$@" &
-echo \$! > "$T/pid"
-fg %1 >/dev/null
-rc=\$?
-while kill -0 "\$(cat "$T/pid")" 2>/dev/null; do
-	if [ "\$(stty -g)" = "\$before" ]; then echo same > "$T/stopped"; else echo changed > "$T/stopped"; fi
-	while [ ! -f "$T/resume" ]; do sleep 0.1; done
-	rm -f "$T/resume"
-	fg %1 >/dev/null
-	rc=\$?
-done
-echo \$rc > "$T/exit.tmp"
-if [ "\$(stty -g)" = "\$before" ]; then echo same > "$T/stty"; else echo changed > "$T/stty"; fi
-mv "$T/exit.tmp" "$T/exit"
-sleep 600
-RUN
-chmod +x run.sh
+# The program runs as the foreground job of the pane, in its own process
+# group as an interactive shell would run it (Ctrl-Z then really stops
+# it), under tests/tui-fg.py, which records its pid, its exit code and
+# the terminal settings (stty -g, stty -a) before, while stopped and
+# after.  The wrapper never sets the terminal itself (bash's fg would put
+# back what it saw when it started the job), so what it measures is what
+# qoltanba left.  When qoltanba stops, the wrapper waits for the test to
+# say "resume" and continues it in the foreground.
+command -v python3 >/dev/null || skip "python3 not installed (for the job-control wrapper)"
+FG="$top_srcdir/tests/tui-fg.py"
 
-start() { # TERM [ENV...]
+# launch [--background] TERM [ENV...]: a new pane running qoltanba.
+launch() {
+	bg=
+	if [ "$1" = --background ]; then bg=$1; shift; fi
 	term=$1; shift
 	rm -f exit stty pid stopped resume
 	tmux -S "$SOCK" kill-server 2>/dev/null || true
 	n=$((n + 1))
 	SOCK="$T/tmux.$n.sock"
 	tmux -S "$SOCK" new-session -d -x 80 -y 24 \
-		"env TERM=$term HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME $* ./run.sh"
+		"env TERM=$term HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME $* python3 '$FG' $bg '$T' '$QOLTANBA'"
+}
+
+start() { # TERM [ENV...]
+	launch "$@"
 	wait_for 'Open key store'
 }
 
 screen_now() { tmux -S "$SOCK" capture-pane -p; }
 
-# Polls the pane until TEXT shows (at most ~10 s); not a timing check.
+# The waits below poll for a condition, at most 30 s (a loaded 2-core CI
+# machine can take seconds; it costs nothing when things are fast); they
+# are not timing checks.
+
+# wait_file FILE: polls until the wrapper has written FILE.
+wait_file() {
+	i=0
+	while [ ! -f "$1" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -f "$1" ]
+}
+
+# wait_for TEXT: polls the pane until TEXT shows.
 wait_for() {
 	i=0
 	checks=$((checks + 1))
-	while [ $i -lt 100 ]; do
+	while [ $i -lt 300 ]; do
 		if screen_now | grep -qF -- "$1"; then return 0; fi
 		sleep 0.1
 		i=$((i + 1))
@@ -82,14 +80,35 @@ wait_for() {
 }
 
 wait_exit() { # CODE
-	i=0
-	while [ ! -f exit ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	checks=$((checks + 1))
-	[ -f exit ] || { fail "qoltanba did not exit"; screen_now >&2; return 1; }
+	wait_file exit || { fail "qoltanba did not exit"; proc_state "$(cat pid)"; screen_now >&2; return 1; }
 	[ "$(cat exit)" = "$1" ] || fail "exit code $(cat exit), expected $1"
 	checks=$((checks + 1))
-	[ "$(cat stty)" = same ] || fail "the terminal settings were not restored"
+	[ "$(cat stty)" = same ] || { fail "the terminal settings were not restored"; stty_diff after; }
 }
+
+# stty_diff WHEN: the settings before the start and at WHEN (stty -g, and
+# the lines of stty -a that differ).
+stty_diff() {
+	echo "  stty -g before: $(cat before.g)" >&2
+	echo "  stty -g $1: $(cat "$1.g")" >&2
+	diff before.a "$1.a" >&2 || true
+}
+
+# proc_state PID: what the process is doing (for failure reports).
+proc_state() {
+	ps -o pid=,stat=,wchan:32=,cmd= -p "$1" >&2 || true
+	grep -E '^(State|SigPnd|ShdPnd|SigBlk|SigIgn|SigCgt)' "/proc/$1/status" >&2 || true
+	for task in /proc/"$1"/task/*; do
+		echo "  thread ${task##*/}: $(cat "$task/wchan" 2>/dev/null)" >&2
+	done
+	tty=$(tmux -S "$SOCK" display -p '#{pane_tty}' 2>/dev/null) || true
+	stty -a < "$tty" >&2 || true
+}
+
+# Every failure names the scenario it happened in.
+scenario=setup
+fail() { echo "FAIL: $scenario: $*" >&2; failures=$((failures + 1)); }
 
 keys() { tmux -S "$SOCK" send-keys "$@"; }
 text() { tmux -S "$SOCK" send-keys -l "$1"; }
@@ -98,6 +117,7 @@ text() { tmux -S "$SOCK" send-keys -l "$1"; }
 colours() { tmux -S "$SOCK" capture-pane -p -e | grep -Eq "$(printf '\033')\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;5|48;5)[;m]"; }
 
 # ---- The whole flow, with a resize in the middle of the form.
+scenario="F10 quit (screen-256color, password change, resize)"
 start screen-256color
 checks=$((checks + 1))
 colours || fail "no colours with TERM=screen-256color"
@@ -149,6 +169,7 @@ expect_exit 2 "$QOLTANBA" inspect --password-file oldpw "$p12"
 [ "$(ls keys | wc -l)" -eq 4 ] || fail "files left over in the key folder: $(ls keys)"
 
 # ---- TERM=vt100: F-keys via the extra sequences, or Ctrl keys.
+scenario="Ctrl-X quit (vt100)"
 start vt100
 keys 4
 wait_for 'Where are the keys?'
@@ -171,6 +192,7 @@ keys C-x
 wait_exit 0
 
 # ---- TERM=linux without colour; quit with Ctrl-C on a password form.
+scenario="Ctrl-C (linux, NO_COLOR)"
 start linux NO_COLOR=1
 checks=$((checks + 1))
 ! colours || fail "colours although NO_COLOR is set"
@@ -189,6 +211,7 @@ keys C-c
 wait_exit 130
 
 # ---- A 10 kB paste into a field, Ctrl-Z and back, then SIGTERM.
+scenario="paste, Ctrl-Z/resume, SIGTERM (screen)"
 start screen
 keys 4
 wait_for 'Where are the keys?'
@@ -206,14 +229,14 @@ tmux -S "$SOCK" paste-buffer
 wait_for 'Cut at 64 characters'
 pid=$(cat pid)
 keys C-z
-i=0
-while [ ! -f stopped ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 checks=$((checks + 1))
-if [ -f stopped ]; then
-	[ "$(cat stopped)" = same ] || fail "the terminal was not restored while suspended"
+if wait_file stopped; then
+	[ "$(cat stopped)" = same ] || { fail "the terminal was not restored while suspended"; stty_diff stopped; }
 	[ "$(ps -o stat= -p "$pid" | cut -c1)" = T ] || fail "Ctrl-Z did not stop qoltanba"
 else
-	fail "Ctrl-Z did not suspend qoltanba"
+	fail "Ctrl-Z did not suspend qoltanba; its state, and the screen:"
+	proc_state "$pid"
+	screen_now >&2
 fi
 touch resume
 wait_for 'Type the password'
@@ -222,17 +245,36 @@ kill -TERM "$pid"
 wait_exit 143
 
 # ---- A terminal type terminfo does not know: a clear message.
+scenario="unknown TERM"
 rm -f exit stty pid stopped resume
 n=$((n + 1))
 SOCK="$T/tmux.$n.sock"
-tmux -S "$SOCK" new-session -d -x 80 -y 24 "env TERM=no-such-terminal ./run.sh"
+tmux -S "$SOCK" new-session -d -x 80 -y 24 "env TERM=no-such-terminal python3 '$FG' '$T' '$QOLTANBA'"
 wait_for 'is not in the terminfo database.'
 wait_for 'Try TERM=xterm-256color'
 wait_exit 1
 
 # ---- SIGHUP on the home page.
+scenario="SIGHUP (screen)"
 start screen
 kill -HUP "$(cat pid)"
 wait_exit 129
+
+scenario="started in the background, then fg (screen)"
+# As "qoltanba &" from a script: it must leave the terminal alone (and
+# stop) until it is the foreground job, even with SIGTTOU ignored.
+launch --background screen
+checks=$((checks + 1))
+if wait_file stopped; then
+	[ "$(cat stopped)" = same ] || { fail "the terminal settings changed while in the background"; stty_diff stopped; }
+	[ "$(ps -o stat= -p "$(cat pid)" | cut -c1)" = T ] || fail "qoltanba did not stop in the background"
+	! screen_now | grep -qF 'Open key store' || fail "qoltanba drew its page from the background"
+else
+	fail "qoltanba did not wait to be the foreground job"
+fi
+touch resume
+wait_for 'Open key store'
+keys F10
+wait_exit 0
 
 finish

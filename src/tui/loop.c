@@ -282,8 +282,28 @@ static int run_work(struct tui *t, int (*fn)(struct screen *, struct tui *), str
 	struct work_run w = { fn, s, t, 0, 0 };
 	pthread_t th;
 	bool cancelled = false, resized = false;
+	sigset_t async, old;
+	int err;
 
-	if (t->headless || pthread_create(&th, NULL, work_thread, &w) != 0)
+	if (t->headless)
+		return fn(s, t);
+	/* The worker starts with the asynchronous signals blocked, so they
+	 * reach this thread only: ncurses' Ctrl-Z handler (endwin, stop,
+	 * restore) must not run in the worker while this thread draws, and
+	 * Ctrl-C must interrupt this thread's waits.  Crash signals stay
+	 * open: they go to the thread that crashed. */
+	sigemptyset(&async);
+	sigaddset(&async, SIGINT);
+	sigaddset(&async, SIGTERM);
+	sigaddset(&async, SIGHUP);
+	sigaddset(&async, SIGQUIT);
+	sigaddset(&async, SIGTSTP);
+	sigaddset(&async, SIGCONT);
+	sigaddset(&async, SIGWINCH);
+	pthread_sigmask(SIG_BLOCK, &async, &old);
+	err = pthread_create(&th, NULL, work_thread, &w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0)
 		return fn(s, t);
 	if (cancel)
 		wtimeout(stdscr, 80);
@@ -306,6 +326,8 @@ static int run_work(struct tui *t, int (*fn)(struct screen *, struct tui *), str
 				erase();
 			}
 		}
+		if (tui_suspend_caught)
+			tui_term_suspend();
 		t->tick++;
 		draw_work(t, cancel != NULL && !cancelled);
 	}
@@ -464,6 +486,19 @@ static void handle_key(struct tui *t, int code, wchar_t ch)
 	apply(t, flags);
 }
 
+/* Dies of the quit signal caught, so that the shell that started us
+ * knows (and stops a script on Ctrl-C): cleanup first, then the default
+ * action.  Returns 128 + the signal if that did not end the process. */
+static int die_of_signal(void)
+{
+	int sig = tui_signal_caught;
+
+	fflush(NULL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+	return 128 + sig;
+}
+
 int tui_run(const struct tui_options *o, struct screen *first)
 {
 	static struct tui tui;
@@ -500,6 +535,8 @@ int tui_run(const struct tui_options *o, struct screen *first)
 		if (first && first->ops->leave)
 			first->ops->leave(first, t);
 		free(first);
+		if (tui_signal_caught)
+			die_of_signal();
 		return 1;
 	}
 	if (tui_cfg.problem[0]) {
@@ -512,6 +549,8 @@ int tui_run(const struct tui_options *o, struct screen *first)
 		int code, a = 0, b = 0;
 		wchar_t ch;
 
+		if (tui_suspend_caught)
+			tui_term_suspend();
 		draw_frame(t);
 		doupdate();
 		if (t->headless) {
@@ -560,16 +599,7 @@ int tui_run(const struct tui_options *o, struct screen *first)
 		fclose(dump);
 	if (t->headless)
 		free(sc.text);
-	if (tui_signal_caught) {
-		/* Die of the signal, so that the shell that started us knows
-		 * (and stops a script on Ctrl-C): cleanup first, then the
-		 * default action. */
-		int sig = tui_signal_caught;
-
-		rc = 128 + sig;
-		fflush(NULL);
-		signal(sig, SIG_DFL);
-		raise(sig);
-	}
+	if (tui_signal_caught)
+		rc = die_of_signal();
 	return rc;
 }

@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tui/tui.h"
@@ -21,13 +23,22 @@
 static SCREEN *term_screen;
 static FILE *term_out, *term_in;
 static bool term_active;
-volatile sig_atomic_t tui_signal_caught;
+static struct sigaction term_tstp_before;
+volatile sig_atomic_t tui_signal_caught, tui_suspend_caught;
 
 static void on_quit_signal(int sig)
 {
 	/* The loop notices within one input timeout, wipes the secrets of
 	 * every screen and restores the terminal. */
 	tui_signal_caught = sig;
+}
+
+static void on_suspend_signal(int sig)
+{
+	/* Ctrl-Z: the loop suspends within one input timeout
+	 * (tui_term_suspend), between two screen updates. */
+	(void)sig;
+	tui_suspend_caught = 1;
 }
 
 static void on_fatal_signal(int sig)
@@ -57,9 +68,92 @@ static void install_signals(void)
 	sa.sa_flags = SA_RESETHAND;
 	for (i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]); i++)
 		sigaction(fatal_sigs[i], &sa, NULL);
-	/* SIGTSTP and SIGWINCH are left to ncurses, which installs its own
-	 * handlers (endwin on Ctrl-Z, restore on SIGCONT, KEY_RESIZE). */
+	/* SIGWINCH is left to ncurses (KEY_RESIZE); SIGTSTP is caught by
+	 * catch_suspend.  */
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Ctrl-Z is ours, not ncurses': its handler is switched to SIG_IGN
+ * for the length of every doupdate(), so a Ctrl-Z that comes while the
+ * screen is being written (a paste, the spinner) was lost.  Ours only
+ * sets a flag; the loop suspends between updates.  Installed before
+ * newterm, which then leaves SIGTSTP alone; an inherited SIG_IGN is
+ * kept (as ncurses would). */
+static void catch_suspend(void)
+{
+	struct sigaction sa;
+
+	if (term_tstp_before.sa_handler != SIG_DFL)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_suspend_signal;
+	sigaction(SIGTSTP, &sa, NULL);
+}
+
+void tui_term_suspend(void)
+{
+	struct sigaction dfl, ours;
+	sigset_t tstp, old;
+
+	tui_suspend_caught = 0;
+	if (!term_active || tui_current->headless)
+		return;
+	/* The settings as the program has them now, then the shell's
+	 * (and out of the alternate screen). */
+	def_prog_mode();
+	endwin();
+	memset(&dfl, 0, sizeof(dfl));
+	sigemptyset(&dfl.sa_mask);
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGTSTP, &dfl, &ours);
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	pthread_sigmask(SIG_UNBLOCK, &tstp, &old);
+	/* Stops the process here until fg (SIGCONT). */
+	kill(getpid(), SIGTSTP);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	sigaction(SIGTSTP, &ours, NULL);
+	/* Settings the user changed while we were stopped are the ones to
+	 * restore at the end; keys typed to the shell are not ours.  The
+	 * next doupdate puts the program settings and the screen back. */
+	def_shell_mode();
+	flushinp();
+	clearok(curscr, TRUE);
+}
+
+/* Waits until our process group is the terminal's foreground job; false
+ * when a quit signal came first.  A job started in the background must
+ * not take the terminal: newterm() would save the settings of whoever
+ * has it (a shell, or another program) as the ones to restore at the
+ * end, cbreak() would change them under that program, and bash's fg
+ * would then take our settings for its own and put them back after we
+ * restored ours.  Reads from the background fail, too.  With SIGTTOU at
+ * its default the kernel stops a background job at its first tcsetattr;
+ * but a parent may have left SIGTTIN/SIGTTOU ignored (tmux's panes do,
+ * and a non-interactive shell passes that on), so we stop ourselves as
+ * a background read would, and look again when continued (fg).  An
+ * orphaned process group is not stopped by SIGTTIN: it polls. */
+static bool wait_foreground(void)
+{
+	static const struct timespec poll = { 0, 100 * 1000 * 1000 };
+	pid_t fg;
+
+	while (!tui_signal_caught && (fg = tcgetpgrp(STDIN_FILENO)) != -1 &&
+	       fg != getpgrp()) {
+		struct sigaction dfl, old;
+
+		memset(&dfl, 0, sizeof(dfl));
+		sigemptyset(&dfl.sa_mask);
+		dfl.sa_handler = SIG_DFL;
+		sigaction(SIGTTIN, &dfl, &old);
+		kill(0, SIGTTIN);
+		sigaction(SIGTTIN, &old, NULL);
+		fg = tcgetpgrp(STDIN_FILENO);
+		if (fg != -1 && fg != getpgrp())
+			nanosleep(&poll, NULL);
+	}
+	return !tui_signal_caught;
 }
 
 static void define_extra_keys(void)
@@ -157,6 +251,9 @@ int tui_term_start(struct tui *t, const struct tui_options *o)
 	install_signals();
 	if (getenv("ESCDELAY") == NULL)
 		set_escdelay(25);
+	/* newterm installs ncurses' Ctrl-Z handler if SIGTSTP is at its
+	 * default; tui_term_stop puts back what was there. */
+	sigaction(SIGTSTP, NULL, &term_tstp_before);
 
 	if (o->headless_cols) {
 		/* A virtual screen: the same drawing code, output thrown
@@ -188,6 +285,9 @@ int tui_term_start(struct tui *t, const struct tui_options *o)
 			                  "for example: export TERM=xterm-256color\n"));
 			return -1;
 		}
+		if (!wait_foreground())
+			return -1;
+		catch_suspend();
 		term_screen = newterm(NULL, stdout, stdin);
 		if (!term_screen) {
 			fprintf(stderr, _("qoltanba: the terminal type \"%s\" is not in the terminfo "
@@ -218,12 +318,25 @@ int tui_term_start(struct tui *t, const struct tui_options *o)
 
 void tui_term_stop(void)
 {
+	sigset_t tstp, old;
+
 	if (!term_active)
 		return;
 	term_active = false;
+	/* A Ctrl-Z from here on waits until the terminal is restored, then
+	 * acts as it did before we started (it stops us).  Without this,
+	 * with ncurses' own handler, a Ctrl-Z between endwin and delscreen
+	 * saved the restored settings as the program's, stopped, and on fg
+	 * switched to the alternate screen and drew the pages again, to be
+	 * left there in program mode. */
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	pthread_sigmask(SIG_BLOCK, &tstp, &old);
 	curs_set(1);
 	endwin();
 	delscreen(term_screen);
+	sigaction(SIGTSTP, &term_tstp_before, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	term_screen = NULL;
 	if (term_out)
 		fclose(term_out);

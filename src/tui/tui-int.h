@@ -6,9 +6,10 @@
 #include <stdio.h>
 #include "tui/tui.h"
 
-extern volatile sig_atomic_t tui_signal_caught;
+extern volatile sig_atomic_t tui_signal_caught, tui_suspend_caught;
 int tui_term_start(struct tui *t, const struct tui_options *o);
 void tui_term_stop(void);
+void tui_term_suspend(void);
 void tui_dump(FILE *out);
 bool tui_term_getkey(int *code, wchar_t *ch);
 void tui_term_resize(int rows, int cols);
