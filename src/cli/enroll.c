@@ -276,9 +276,24 @@ static void print_submitted(const struct qt_app_record *rec, bool json, const ch
 	(void)journal;
 }
 
+/* Records that need a captcha before they can be sent again. */
+struct resume_state {
+	char ids[64][33];
+	size_t n;
+	bool failed;
+};
+
 static void report_resume(void *data, const struct qt_app_record *rec, qt_err rc)
 {
-	(void)data;
+	struct resume_state *rs = data;
+
+	if (rc == QT_ERR_CAPTCHA && rec->step == QT_STEP_KEYS_GENERATED) {
+		if (rs->n < 64)
+			memcpy(rs->ids[rs->n++], rec->id, 33);
+		return;
+	}
+	if (rc != QT_OK)
+		rs->failed = true;
 	if (rc == QT_OK)
 		fprintf(stderr, _("qoltanba: application %s: %s\n"),
 		        rec->number[0] ? rec->number : rec->id, qt_app_step_name(rec->step));
@@ -294,9 +309,17 @@ static int apply_resume(struct conn *c, bool json)
 	size_t i;
 	int ex = QT_EXIT_OK;
 
-	rc = qt_enroll_resume(c->p, NULL, report_resume, NULL);
+	struct resume_state rs;
+	size_t k;
+
+	memset(&rs, 0, sizeof rs);
+	rc = qt_enroll_resume(c->p, NULL, report_resume, &rs);
 	if (rc != QT_OK)
 		return portal_fail(c, rc, _("resume"));
+	if (rs.failed)
+		ex = QT_EXIT_FAIL;
+	if (rs.n == 0)
+		return ex;
 	/* Those that need a captcha. */
 	if ((rc = qt_journal_load(NULL, &j)) != QT_OK)
 		return qt_cli_fail(rc, NULL);
@@ -305,7 +328,12 @@ static int apply_resume(struct conn *c, bool json)
 		struct cap cap;
 		int tries;
 
-		if (rec.step != QT_STEP_KEYS_GENERATED || strcmp(rec.portal, qt_portal_id(c->p)) != 0)
+		bool wanted = false;
+
+		for (k = 0; k < rs.n; k++)
+			if (strcmp(rs.ids[k], rec.id) == 0)
+				wanted = true;
+		if (!wanted || rec.step != QT_STEP_KEYS_GENERATED)
 			continue;
 		for (tries = 0; tries < 3; tries++) {
 			if ((rc = ask_captcha(c->p, &cap)) != QT_OK)
