@@ -110,6 +110,44 @@ expect_match "installed already: its key files are in $T/keys"
 expect_exit 0 "$QOLTANBA" applications
 expect_match "^$N +installed"
 
+# -- Token storage on SoftHSM2 (medium Kaztoken by configuration).
+SOFTHSM=
+for f in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so \
+	/usr/lib64/softhsm/libsofthsm2.so /usr/local/lib/softhsm/libsofthsm2.so; do
+	[ -f "$f" ] && { SOFTHSM=$f; break; }
+done
+if [ -n "$SOFTHSM" ] && command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null; then
+	mkdir -p "$T/tokens"
+	export SOFTHSM2_CONF="$T/softhsm2.conf"
+	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+		"$T" >"$SOFTHSM2_CONF"
+	softhsm2-util --init-token --free --label KT --pin 40917 --so-pin 5678 >/dev/null
+	printf 'module.kaztoken = %s\np11-kit = no\n' "$SOFTHSM" >>"$XDG_CONFIG_HOME/qoltanba/config"
+	echo 40917 >"$T/pin"
+	printf '{"subject":"individual","iin":"950201493046","region":"KZ-71","city":"Astana","storage":"KT"}' >"$T/t.json"
+	expect_exit 0 "$QOLTANBA" apply --batch "$T/t.json" --portal "$P" --pin-file "$T/pin" --json
+	NT=$(printf '%s\n' "$out" | num)
+	APPLY=$out
+	expect_match '"storage":"KT"'
+	expect_exit 0 "$QOLTANBA" ra approve "$NT" --portal "$P" $RA
+	expect_exit 0 "$QOLTANBA" install "$NT" --token KT --pin-file "$T/pin"
+	expect_match 'Certificates installed'
+	for kid in $(printf '%s\n' "$APPLY" | python3 -c 'import json,sys
+d = json.loads(sys.stdin.read().strip().splitlines()[-1])
+print(d["auth_keyid"], d["sign_keyid"])'); do
+		pkcs11-tool --module "$SOFTHSM" --token-label KT --read-object --type cert --id "$kid" \
+			-o "$T/tok.der" >/dev/null 2>&1 || fail "no certificate with id $kid on the token"
+		openssl x509 -inform DER -in "$T/tok.der" -out "$T/tok.pem"
+		out=$(openssl verify -crl_check_all -CAfile "$T/chain.pem" -CRLfile "$T/crls.pem" \
+			"$T/tok.pem" 2>&1) || fail "openssl verify (token key $kid): $out"
+		ok
+	done
+	expect_exit 0 "$QOLTANBA" status --json "$NT"
+	expect_match '"status":"installed"'
+else
+	echo "# SoftHSM2 or pkcs11-tool missing: token storage not tested"
+fi
+
 # -- Bad input, each field with what is wrong and how to fix it.
 batch "$T/b.json" chairman 850314372249 060340138015 "$T/k2"
 expect_exit 1 "$QOLTANBA" apply --batch "$T/b.json" --portal "$P" --password-file "$T/pw"

@@ -131,7 +131,7 @@ qt_err qt_enroll_validate(const struct qt_enroll_request *r, const struct qt_cat
 		goto out;
 	}
 	f = "storage";
-	if (r->token == NULL) {
+	if (r->token == NULL && empty(r->token_label)) {
 		if (r->storage != NULL && strcmp(r->storage, "pkcs12") != 0) {
 			rc = qt_error(QT_ERR_INVALID_ARG, _("storage \"%s\" needs a token"), r->storage);
 			goto out;
