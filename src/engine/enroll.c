@@ -790,15 +790,32 @@ qt_err qt_enroll_install_pc(qt_portal *p, const char *journal, struct qt_app_rec
 		X509 *cert = i == 0 ? certs.auth : certs.sign;
 		qt_keyfile *kf = NULL;
 
+		const char *kid = i == 0 ? rec->auth_keyid : rec->sign_keyid;
+		EVP_PKEY *key = NULL;
+
 		tell(fn, data, QT_ENROLL_STORE, i * 50);
-		rc = qt_pending_install(dir, cert, password, &params, &out[i]);
-		if (rc == QT_OK)
-			rc = qt_keyfile_open(out[i], password, &kf);
-		if (rc == QT_OK && qt_keyfile_key(kf) == NULL)
-			rc = qt_error(QT_ERR_NO_KEY, "%s", out[i]);
-		if (rc == QT_OK)
-			rc = sign_proof(qt_keyfile_key(kf), text, &sig[i], &siglen[i]);
-		qt_keyfile_free(kf);
+		/* The proof is signed with the pending key when it is still
+		 * there (one decryption fewer than reopening the .p12), else
+		 * (a second run after a crash) with the installed file's. */
+		if (qt_pending_find(dir, kid, &pend) == QT_OK) {
+			rc = qt_pending_load(pend, password, &key);
+			if (rc == QT_OK)
+				rc = sign_proof(key, text, &sig[i], &siglen[i]);
+			EVP_PKEY_free(key);
+			free(pend);
+			pend = NULL;
+			if (rc == QT_OK)
+				rc = qt_pending_install(dir, cert, password, &params, &out[i]);
+		} else {
+			rc = qt_pending_install(dir, cert, password, &params, &out[i]);
+			if (rc == QT_OK)
+				rc = qt_keyfile_open(out[i], password, &kf);
+			if (rc == QT_OK && qt_keyfile_key(kf) == NULL)
+				rc = qt_error(QT_ERR_NO_KEY, "%s", out[i]);
+			if (rc == QT_OK)
+				rc = sign_proof(qt_keyfile_key(kf), text, &sig[i], &siglen[i]);
+			qt_keyfile_free(kf);
+		}
 		if (rc != QT_OK)
 			goto out;
 	}
