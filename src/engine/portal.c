@@ -336,7 +336,11 @@ static qt_err attempt(qt_portal *p, const struct req *rq, const char *body, cJSO
 		return qt_error(QT_ERR_INVALID_ARG, "URL too long");
 	curl_easy_reset(p->curl);
 	curl_easy_setopt(p->curl, CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(p->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(p->curl, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
 	curl_easy_setopt(p->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(p->curl, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(p->curl, CURLOPT_CONNECTTIMEOUT_MS, p->connect_ms);
@@ -375,7 +379,9 @@ static qt_err attempt(qt_portal *p, const struct req *rq, const char *body, cJSO
 	curl_easy_setopt(p->curl, CURLOPT_HTTPHEADER, h);
 	cc = curl_easy_perform(p->curl);
 	curl_easy_setopt(p->curl, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(h);   /* held the tokens: libcurl copies nothing */
+	for (struct curl_slist *e = h; e != NULL; e = e->next)
+		OPENSSL_cleanse(e->data, strlen(e->data));   /* access and bearer tokens */
+	curl_slist_free_all(h);
 	if (cc != CURLE_OK) {
 		if (b.over)
 			cc = CURLE_WRITE_ERROR;
