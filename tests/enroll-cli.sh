@@ -298,4 +298,23 @@ expect_exit 1 "$QOLTANBA" install "$NL" --keys "$T/kl" --password-file "$T/pw" -
 expect_match 'cancelled'
 stop pd
 
+# -- TLS: verified against portal.ca, refused without it.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/tls.key" -out "$T/tls.pem" -days 2 \
+	-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+printf 'tls_cert = %s\ntls_key = %s\n' "$T/tls.pem" "$T/tls.key" >>"$T/pd/qoltanbad.conf"
+serve pd
+H=https://127.0.0.1:$(cat "$T/pd.port")
+if curl -sf --cacert "$T/tls.pem" "$H/api/v1/health" >/dev/null; then
+	expect_exit 1 "$QOLTANBA" ra list --portal "$H" $RA
+	expect_match 'certificate|TLS|SSL'
+	printf 'portal.ca = %s\n' "$T/tls.pem" >>"$XDG_CONFIG_HOME/qoltanba/config"
+	expect_exit 0 "$QOLTANBA" ra list --status all --portal "$H" $RA
+	expect_match '^[0-9]{12} '
+	expect_exit 1 "$QOLTANBA" ra list --portal "http://example.org" $RA
+	expect_match 'use https://'
+else
+	echo "# qoltanbad does not serve TLS here: TLS checks not run"
+fi
+stop pd
+
 finish
