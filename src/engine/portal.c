@@ -279,6 +279,7 @@ static qt_err map_curl(qt_portal *p, CURLcode cc, const char *errbuf)
 	case CURLE_SSL_INVALIDCERTSTATUS:
 		return qt_error(QT_ERR_TLS, "%s: %s", p->url, why);
 	case CURLE_WRITE_ERROR:
+	case CURLE_FILESIZE_EXCEEDED:
 		return qt_error(QT_ERR_PORTAL_REPLY, _("%s: the reply is larger than %d bytes"),
 		                p->url, REPLY_MAX);
 	case CURLE_OUT_OF_MEMORY:
@@ -576,7 +577,7 @@ static qt_err check_number(const char *number)
 
 qt_err qt_portal_health(qt_portal *p)
 {
-	struct req rq = { "GET", "/api/v1/health", NULL, NULL, false, NULL, 0 };
+	struct req rq = { "GET", "/api/v1/health", NULL, NULL, false, NULL, R_IDEMPOTENT };
 	cJSON *j;
 	char st[16];
 	qt_err rc = request(p, &rq, &j);
