@@ -527,6 +527,12 @@ qt_err qt_enroll_generate(const char *journal, const struct qt_enroll_request *r
 		qt_crashpoint("enroll_generated");
 out:
 	cJSON_Delete(o);
+	if (rc != QT_OK) {
+		/* Not journalled: pending files nobody would find again. */
+		for (i = 0; i < 2; i++)
+			if (paths[i] != NULL)
+				unlink(paths[i]);
+	}
 	for (i = 0; i < 2; i++) {
 		EVP_PKEY_free(keys[i]);
 		X509_REQ_free(reqs[i]);
