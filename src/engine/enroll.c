@@ -1039,7 +1039,8 @@ static const char *type_label(const char *t)
 static bool add_line(char **buf, const char *label, const char *value)
 {
 	char *n = NULL;
-	int pad = 24 - (int)strlen(label);
+	size_t chars = mbstowcs(NULL, label, 0);   /* translated labels: count characters */
+	int pad = 24 - (int)(chars == (size_t)-1 ? strlen(label) : chars);
 
 	if (asprintf(&n, "%s%s%*s%s\n", *buf ? *buf : "", label, pad > 1 ? pad : 1, "", value) < 0)
 		return false;
