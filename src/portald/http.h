@@ -25,6 +25,11 @@ struct pd_req {
 	char code[48];
 	char extra[160];             /* key=value for the log line */
 	double t0;
+	/* Writes run on the worker pool while the connection is suspended;
+	 * their reply waits here until MHD calls us back. */
+	bool deferred;
+	struct MHD_Response *resp;
+	struct pd_req *next;         /* worker queue */
 };
 
 /* Replies; each may be called once per request. */
