@@ -465,7 +465,7 @@ int pd_serve(struct pd_server *srv, const char *listen, const char *port_file)
 	socklen_t sslen;
 	bool loopback, tls = srv->cfg.tls_cert[0] != '\0';
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
-	                 MHD_ALLOW_SUSPEND_RESUME;
+	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
 	unsigned threads = (unsigned)srv->cfg.threads;
 	unsigned writers = (unsigned)srv->cfg.write_threads;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
