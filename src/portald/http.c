@@ -54,6 +54,17 @@ void pd_reply(struct pd_req *r, unsigned status, const char *ctype,
 	MHD_destroy_response(resp);
 }
 
+void pd_reply_reset(struct pd_req *r)
+{
+	if (!r->deferred || !r->replied)
+		return;
+	if (r->resp)
+		MHD_destroy_response(r->resp);
+	r->resp = NULL;
+	r->replied = false;
+	r->code[0] = '\0';
+}
+
 void pd_reply_json(struct pd_req *r, unsigned status, cJSON *obj)
 {
 	char *s = cJSON_PrintUnformatted(obj);

@@ -39,6 +39,10 @@ void pd_reply_json(struct pd_req *r, unsigned status, cJSON *obj);  /* frees obj
 void pd_reply_error(struct pd_req *r, unsigned status, const char *code,
                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Forgets a reply not yet sent (a deferred one), so that another can
+ * be given: used when the answer turns out not to be durable. */
+void pd_reply_reset(struct pd_req *r);
+
 /* A header or query argument, or NULL. */
 const char *pd_header(struct pd_req *r, const char *name);
 const char *pd_query(struct pd_req *r, const char *name);
