@@ -264,6 +264,10 @@ done
 check "captcha requests are rate-limited" test "$limited" = yes
 expect_api 429 rate_limited "captcha over the limit"
 
+# ---- one daemon per data folder ----
+expect_exit 1 "$QOLTANBAD" --data "$PD_DIR" --listen "127.0.0.1:$(pd_free_port)"
+expect_match 'another qoltanbad is serving'
+
 # ---- status: number plus proof ----
 api GET "/api/v1/applications/$N1" "" -H "X-Access-Token: $TOK1"
 expect_api 200 "" "status with the token"
