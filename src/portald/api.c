@@ -779,6 +779,7 @@ static void h_submit(struct pd_req *r)
 	snprintf(a.city, sizeof(a.city), "%s", cityid);
 	snprintf(a.storage, sizeof(a.storage), "%s", si->name);
 	snprintf(a.client, sizeof(a.client), "%s", r->client);
+	/* Borrowed from the body for app_insert(); a is never cleared here. */
 	a.auth_csr = (char *)pd_jstr(b, "auth_csr");
 	a.sign_csr = (char *)pd_jstr(b, "sign_csr");
 	a.status = PD_APP_PENDING;
