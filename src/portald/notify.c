@@ -395,6 +395,8 @@ int pd_notify_pass(struct pd_server *srv, time_t now)
 		}
 	}
 	free(cs.v);
+	pd_log_info("notify", "notice pass done: %d sent, %zu key set(s) within %d days of expiry",
+	            sent, cs.n, PD_EXPIRY_NOTICE_DAYS);
 	return sent;
 }
 
