@@ -47,7 +47,7 @@ serve() {
 	eval "URL_$n=http://127.0.0.1:$(cat "$d.port")"
 }
 stop() { eval "kill \$PID_$1; wait \$PID_$1 || true"; }
-trap 'kill $PID_pd $PID_pc $PID_slow 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill $PID_pd $PID_pc $PID_slow 2>/dev/null || true; rm -rf "$T"' EXIT
 PID_pd= PID_pc= PID_slow=
 
 new_portal pd --no-captcha
@@ -243,6 +243,28 @@ QT_TEST_CRASH_AT=enroll_sent "$QOLTANBA" apply --batch "$T/j.json" --portal "$P"
 expect_exit 0 "$QOLTANBA" apply --resume --portal "$P"
 expect_exit 0 "$QOLTANBA" ra list --status all --query 781105372291 --portal "$P" $RA
 [ "$(printf '%s\n' "$out" | grep -c '^[0-9]')" = 1 ] || fail "resubmission made two applications: $out"
+
+# The portal's side of it, with curl: the same key and body give the same
+# number and access token; the same key with other requests is refused.
+for k in a s b; do
+	openssl req -new -newkey rsa:2048 -nodes -keyout "$T/$k.key" -subj /CN=x -out "$T/$k.csr" 2>/dev/null
+done
+body() { python3 -c 'import json,sys; print(json.dumps({"subject_type":"individual","iin":"820417442694","region":"KZ-75","city":"Almaty","storage":"pkcs12","auth_csr":open(sys.argv[1]).read(),"sign_csr":open(sys.argv[2]).read()}))' "$1" "$2"; }
+body "$T/a.csr" "$T/s.csr" >"$T/b1.json"
+body "$T/a.csr" "$T/b.csr" >"$T/b2.json"
+post() { curl -s -w ' %{http_code}' -H 'Content-Type: application/json' -H "Idempotency-Key: $1" --data-binary @"$2" "$P/api/v1/applications"; }
+r1=$(post k3y-0123456789abcdef "$T/b1.json")
+r2=$(post k3y-0123456789abcdef "$T/b1.json")
+r3=$(post k3y-0123456789abcdef "$T/b2.json")
+python3 - "$r1" "$r2" "$r3" <<'PY' || fail "idempotent submission: $r1 / $r2 / $r3"
+import json, sys
+(b1, c1), (b2, c2), (b3, c3) = (a.rsplit(" ", 1) for a in sys.argv[1:])
+j1, j2, j3 = json.loads(b1), json.loads(b2), json.loads(b3)
+assert c1 == "201" and c2 == "200" and j2["replayed"] is True, (c1, c2)
+assert j1["number"] == j2["number"] and j1["access_token"] == j2["access_token"]
+assert c3 == "422" and j3["error"]["code"] == "idempotency_key_reused", (c3, j3)
+PY
+ok
 
 # -- Installing into a folder without the pending keys: where they are.
 expect_exit 0 "$QOLTANBA" ra approve "$NI" --portal "$P" $RA

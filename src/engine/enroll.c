@@ -528,6 +528,12 @@ qt_err qt_enroll_generate(const char *journal, const struct qt_enroll_request *r
 		qt_crashpoint("enroll_generated");
 out:
 	cJSON_Delete(o);
+	if (rc != QT_OK) {
+		/* Not journalled: pending files nobody would find again. */
+		for (i = 0; i < 2; i++)
+			if (paths[i] != NULL)
+				unlink(paths[i]);
+	}
 	for (i = 0; i < 2; i++) {
 		EVP_PKEY_free(keys[i]);
 		X509_REQ_free(reqs[i]);
@@ -1034,7 +1040,8 @@ static const char *type_label(const char *t)
 static bool add_line(char **buf, const char *label, const char *value)
 {
 	char *n = NULL;
-	int pad = 24 - (int)strlen(label);
+	size_t chars = mbstowcs(NULL, label, 0);   /* translated labels: count characters */
+	int pad = 24 - (int)(chars == (size_t)-1 ? strlen(label) : chars);
 
 	if (asprintf(&n, "%s%s%*s%s\n", *buf ? *buf : "", label, pad > 1 ? pad : 1, "", value) < 0)
 		return false;
