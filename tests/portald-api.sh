@@ -208,6 +208,29 @@ if [ -x "$top_builddir/bench/pd-bodies" ]; then
 	expect_api 422 storage_mismatch "requests made for a file, application for a token"
 fi
 
+# Idempotent submission: the same key and body give the same answer
+# again (without a captcha), the same key with other requests does not.
+new_csr a6; new_csr s6
+solve_captcha
+app_json "$T/app6.json" individual "$OTHER_IIN" "" pkcs12 a6 s6 "$(cap)"
+IK=qt-test-idempotency-key-0001
+api POST /api/v1/applications "$T/app6.json" -H "Idempotency-Key: $IK"
+expect_api 201 "" "submission with an Idempotency-Key"
+N6=$(printf '%s' "$body" | jq -r .number); TOK6=$(printf '%s' "$body" | jq -r .access_token)
+jq 'del(.captcha_id, .captcha_answer)' "$T/app6.json" >"$T/app6b.json"
+api POST /api/v1/applications "$T/app6b.json" -H "Idempotency-Key: $IK"
+expect_api 200 "" "the same submission again"
+out=$(printf '%s' "$body" | jq -r '"\(.number) \(.access_token) \(.replayed)"')
+expect_match "^$N6 $TOK6 true\$"
+check "one application for the two submissions" \
+	test "$(db "SELECT count(*) FROM application WHERE iin='$OTHER_IIN' AND auth_csr=(SELECT auth_csr FROM application WHERE number='$N6')")" -eq 1
+check "the token is not in the database" sh -c "! sqlite3 '$PD_DIR/qoltanbad.db' .dump | grep -qF -- '$TOK6'"
+app_json "$T/bad" individual "$OTHER_IIN" "" pkcs12 a2 s2
+api POST /api/v1/applications "$T/bad" -H "Idempotency-Key: $IK"
+expect_api 422 idempotency_key_reused "the key with other requests"
+api POST /api/v1/applications "$T/app6b.json" -H "Idempotency-Key: short"
+expect_api 400 invalid_value "a malformed Idempotency-Key"
+
 # Legal entity, first head, on a Kaztoken; and a would-be head who is not.
 new_csr a3; new_csr s3
 solve_captcha

@@ -726,8 +726,15 @@ static void h_submit(struct pd_req *r)
 	/* Under the write lock, so two copies of one submission cannot both
 	 * miss the key and make two applications. */
 	if (*idem_meta &&
-	    idem_replay(r, idem, idem_meta, pd_jstr(b, "auth_csr"), pd_jstr(b, "sign_csr")))
-		goto rollback;
+	    idem_replay(r, idem, idem_meta, pd_jstr(b, "auth_csr"), pd_jstr(b, "sign_csr"))) {
+		/* The first submission may still be in the group being
+		 * committed: answer only once it is on disk. */
+		if (r->status == 200 && s->ops->commit(s) != PD_OK && r->deferred) {
+			pd_reply_reset(r);
+			internal(r);
+		}
+		goto rollback;   /* a no-op after commit */
+	}
 	if (captcha_pass(r, b, CAP_SUBMIT, &cap, &commit)) {
 		if (commit)
 			s->ops->commit(s);
