@@ -125,6 +125,34 @@ expect_exit 0 acct e2 requests --json
 expect_match "\"number\":\"$EN\",\"status\":\"installed\""
 expect_match '"approval":"approved"'
 
+# ---- sign-in with a key on a token (SoftHSM2 as a Kaztoken) ----
+SOFTHSM=
+for f in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so \
+	/usr/lib64/softhsm/libsofthsm2.so /usr/local/lib/softhsm/libsofthsm2.so; do
+	[ -f "$f" ] && { SOFTHSM=$f; break; }
+done
+if [ -n "$SOFTHSM" ] && command -v softhsm2-util >/dev/null; then
+	mkdir -p "$T/tokens" "$XDG_CONFIG_HOME/qoltanba"
+	export SOFTHSM2_CONF="$T/softhsm2.conf"
+	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+		"$T" >"$SOFTHSM2_CONF"
+	softhsm2-util --init-token --free --label KT --pin 40917 --so-pin 5678 >/dev/null
+	printf 'module.kaztoken = %s\np11-kit = no\n' "$SOFTHSM" >>"$XDG_CONFIG_HOME/qoltanba/config"
+	echo 40917 >"$T/pin"
+	printf '{"subject":"individual","iin":"950201493046","email":"t@example.kz","region":"KZ-71","city":"Astana","storage":"KT"}' >"$T/t.json"
+	expect_exit 0 "$QOLTANBA" apply --batch "$T/t.json" --portal "$P" --pin-file "$T/pin" --json
+	NT=$(printf '%s\n' "$out" | grep '^{' | tail -1 | jq -r .number)
+	"$QOLTANBAD" ra approve "$NT" --data "$D" >/dev/null 2>&1 || fail "approve the token's keys"
+	expect_exit 0 "$QOLTANBA" install "$NT" --token KT --pin-file "$T/pin" --portal "$P"
+	expect_exit 0 "$QOLTANBA" account keys --token KT --pin-file "$T/pin" --portal "$P" --json
+	expect_match '"count":2'
+	expect_match '"storage":"kaztoken"'
+	echo 11111 >"$T/badpin"
+	expect_exit 2 "$QOLTANBA" account keys --token KT --pin-file "$T/badpin" --portal "$P"
+else
+	echo "# SoftHSM2 missing: sign-in with a token not tested"
+fi
+
 # ---- a session expiring in the middle is renewed ----
 mkfifo "$T/go"
 "$top_builddir/tests/test_account" "$P" "$(cat "$T/b.auth")" "$T/pw" <"$T/go" >"$T/ta.out" 2>&1 &
