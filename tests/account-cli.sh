@@ -147,6 +147,16 @@ if [ -n "$SOFTHSM" ] && command -v softhsm2-util >/dev/null; then
 	expect_exit 0 "$QOLTANBA" account keys --token KT --pin-file "$T/pin" --portal "$P" --json
 	expect_match '"count":2'
 	expect_match '"storage":"kaztoken"'
+	# Re-issuance onto the same token: an individual's is issued at once.
+	expect_exit 0 "$QOLTANBA" account reissue --token KT --pin-file "$T/pin" --to-token KT \
+		--portal "$P" --json
+	expect_match '"status":"issued"'
+	expect_match '"storage":"kaztoken"'
+	NR=$(printf '%s\n' "$out" | grep '^{' | tail -1 | jq -r .number)
+	expect_exit 0 "$QOLTANBA" install "$NR" --token KT --pin-file "$T/pin" --portal "$P"
+	expect_match 'Certificates installed'
+	expect_exit 0 "$QOLTANBA" account keys --token KT --pin-file "$T/pin" --portal "$P" --json
+	expect_match '"count":4'
 	echo 11111 >"$T/badpin"
 	expect_exit 2 "$QOLTANBA" account keys --token KT --pin-file "$T/badpin" --portal "$P"
 else

@@ -28,6 +28,7 @@ struct opts {
 	const char *url, *key, *pwfile, *token, *pinfile, *module, *keyid;
 	const char *reason, *serial, *email, *folder, *newpw, *csv, *language;
 	const char *notify_email, *notify_sms;
+	const char *to_token, *to_pinfile;
 	bool json;
 };
 
@@ -36,6 +37,7 @@ struct session {
 	qt_portal *p;
 	qt_localportal *local;
 	qt_p11 *p11;
+	qt_token *tok;              /* the signing token, when --token */
 	qt_account *a;
 	X509 *tokcert;
 };
@@ -175,6 +177,7 @@ static int open_session(const struct opts *o, struct session *s)
 			rc = token_auth_key(tok, o->keyid, keyid, sizeof keyid, &s->tokcert);
 		if (rc == QT_OK)
 			rc = qt_account_use_token(s->a, tok, keyid, s->tokcert);
+		s->tok = tok;
 	}
 	qt_free_secret_str(secret);
 	if (rc != QT_OK)
@@ -398,6 +401,30 @@ static int do_profile(const struct opts *o, struct session *s)
 	return QT_EXIT_OK;
 }
 
+/* The token that receives the new keys: the signing token itself when
+ * it has that label, else opened and logged in here. */
+static qt_err reissue_token(const struct opts *o, struct session *s, qt_token **out)
+{
+	char prompt[160], *pin = NULL;
+	qt_err rc = QT_OK;
+
+	*out = NULL;
+	if (s->tok != NULL && strcmp(o->to_token, o->token) == 0) {
+		*out = s->tok;
+		return QT_OK;
+	}
+	if (s->p11 == NULL)
+		rc = o->module ? qt_p11_open_module(o->module, QT_STORAGE_UNKNOWN, &s->p11) :
+		     qt_p11_open(&s->p11);
+	if (rc == QT_OK)
+		rc = qt_p11_find_token(s->p11, o->to_token, out);
+	snprintf(prompt, sizeof prompt, _("PIN of token \"%s\": "), o->to_token);
+	if (rc == QT_OK && (rc = qt_cli_password(o->to_pinfile, prompt, &pin)) == QT_OK)
+		rc = qt_token_login(*out, pin, NULL, NULL);
+	qt_free_secret_str(pin);
+	return rc;
+}
+
 static int do_reissue(const struct opts *o, struct session *s)
 {
 	struct qt_reissue_base base;
@@ -405,11 +432,12 @@ static int do_reissue(const struct opts *o, struct session *s)
 	struct qt_app_record rec;
 	struct qt_account_request out;
 	char *password = NULL;
+	qt_token *dest = NULL;
 	qt_err rc;
 
-	if (o->folder == NULL) {
-		fprintf(stderr, _("qoltanba: account reissue: give --folder DIR for the new key files "
-		                  "(new keys on a token: not yet from the command line)\n"));
+	if ((o->folder == NULL) == (o->to_token == NULL)) {
+		fprintf(stderr, _("qoltanba: account reissue: give --folder DIR for new key files, or "
+		                  "--to-token LABEL for new keys on a token\n"));
 		return QT_EXIT_USAGE;
 	}
 	if ((rc = qt_account_reissue_base(s->a, o->serial, &base)) != QT_OK) {
@@ -419,28 +447,35 @@ static int do_reissue(const struct opts *o, struct session *s)
 			fprintf(stderr, _("qoltanba: apply for new keys instead: qoltanba apply\n"));
 		return ex;
 	}
-	if (o->newpw != NULL)
-		rc = qt_secret_from_file(o->newpw, &password);
-	else {
-		fprintf(stderr, "%s\n", qt_password_policy_text());
-		rc = qt_secret_prompt(_("New password for the keys: "), &password);
-	}
-	if (rc == QT_OK)
-		rc = qt_password_check(password);
-	if (rc != QT_OK) {
-		qt_free_secret_str(password);
-		return qt_cli_fail(rc, _("password"));
-	}
 	memset(&r, 0, sizeof r);
+	if (o->folder != NULL) {
+		if (o->newpw != NULL)
+			rc = qt_secret_from_file(o->newpw, &password);
+		else {
+			fprintf(stderr, "%s\n", qt_password_policy_text());
+			rc = qt_secret_prompt(_("New password for the keys: "), &password);
+		}
+		if (rc == QT_OK)
+			rc = qt_password_check(password);
+		if (rc != QT_OK) {
+			qt_free_secret_str(password);
+			return qt_cli_fail(rc, _("password"));
+		}
+		r.folder = o->folder;
+		r.password = password;
+		r.storage = "pkcs12";
+	} else {
+		if ((rc = reissue_token(o, s, &dest)) != QT_OK)
+			return qt_cli_fail(rc, o->to_token);
+		r.token = dest;
+		r.token_label = o->to_token;
+	}
 	r.subject_type = base.subject_type;
 	r.iin = base.iin;
-	r.bin = base.bin;
+	r.bin = base.bin[0] ? base.bin : NULL;
 	r.email = o->email != NULL ? o->email : base.email;
 	r.region = base.region;
 	r.city = base.city;
-	r.folder = o->folder;
-	r.password = password;
-	r.storage = "pkcs12";
 	r.keytype = QT_KEY_RSA2048;
 	memset(&rec, 0, sizeof rec);
 	if ((rc = qt_enroll_validate(&r, NULL, NULL)) == QT_OK)
@@ -452,20 +487,24 @@ static int do_reissue(const struct opts *o, struct session *s)
 	if (rc != QT_OK) {
 		int ex = qt_cli_fail(rc, _("re-issuance"));
 
-		fprintf(stderr, _("qoltanba: the new keys stay in %s (journal record %s)\n"), o->folder,
-		        rec.id);
+		fprintf(stderr, _("qoltanba: the new keys stay in %s (journal record %s)\n"),
+		        o->folder ? o->folder : o->to_token, rec.id);
 		return ex;
 	}
 	if (o->json) {
 		cJSON *j = request_json(&out);
 
-		cJSON_AddStringToObject(j, "folder", o->folder);
+		if (o->folder)
+			cJSON_AddStringToObject(j, "folder", o->folder);
+		else
+			cJSON_AddStringToObject(j, "token", o->to_token);
 		cJSON_AddStringToObject(j, "auth_keyid", rec.auth_keyid);
 		cJSON_AddStringToObject(j, "sign_keyid", rec.sign_keyid);
 		print_json(j);
 	} else if (out.info.status == QT_APP_ISSUED) {
-		printf(_("Application %s: issued online. Install it: qoltanba install %s --keys %s\n"),
-		       out.info.number, out.info.number, o->folder);
+		printf(_("Application %s: issued online. Install it: qoltanba install %s %s %s\n"),
+		       out.info.number, out.info.number, o->folder ? "--keys" : "--token",
+		       o->folder ? o->folder : o->to_token);
 	} else {
 		printf(_("Application %s: waiting for the first head of BIN %s to approve it "
 		         "(qoltanba account requests shows when it is issued).\n"), out.info.number,
@@ -487,6 +526,8 @@ int qt_cmd_account(int argc, char **argv)
 		{ "csv", required_argument, NULL, 'c' }, { "language", required_argument, NULL, 'l' },
 		{ "notify-email", required_argument, NULL, 'E' },
 		{ "notify-sms", required_argument, NULL, 'S' },
+		{ "to-token", required_argument, NULL, 'T' },
+		{ "to-pin-file", required_argument, NULL, 'Q' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o;
@@ -514,6 +555,8 @@ int qt_cmd_account(int argc, char **argv)
 		case 'l': o.language = optarg; break;
 		case 'E': o.notify_email = optarg; break;
 		case 'S': o.notify_sms = optarg; break;
+		case 'T': o.to_token = optarg; break;
+		case 'Q': o.to_pinfile = optarg; break;
 		default: return qt_cli_usage("account");
 		}
 	}
