@@ -10,7 +10,9 @@
  *     after; a message that fails (SMTP or the gateway down) stays
  *     pending and is tried again at the next pass, so a restart or an
  *     outage never skips one; only a crash between sending and marking
- *     can repeat one;
+ *     can repeat one (a crash before sending is retried after 5 minutes);
+ *   - the pending row is a claim taken under the write lock, so the
+ *     daemon and "qoltanbad notify" running at once never both send;
  *   - when the portal was down past a date, only the most urgent notice
  *     due is sent and the earlier ones are recorded as superseded (a
  *     "30 days left" mail a week before expiry would mislead);
@@ -275,18 +277,37 @@ static const char *const EMAIL_KINDS[] = { "email30", "email14", "email7" };
 static const long EMAIL_DAYS[] = { 30, 14, 7 };
 
 /* Claims the notice (and supersedes the less urgent ones of its
- * channel).  Returns 1 when it must be sent now, 0 when done before, -1
- * on a database error. */
+ * channel) under the write lock, so that the daemon and a "qoltanbad
+ * notify" running at the same moment never both send it.  A pending row
+ * is a claim: taken again only when its sender gave it back (a failed
+ * send sets created to 0) or when the claim is older than CLAIM_TTL (its
+ * sender died).  Returns 1 when it must be sent now, 0 when not, -1 on
+ * a database error. */
+#define CLAIM_TTL 300
+
 static int claim(struct pd_store *s, const char *serial, const char *kind,
                  const char *const *older, size_t n_older, time_t now)
 {
 	struct pd_notice nt;
 	enum pd_st st = s->ops->notice_get(s, serial, kind, &nt);
 
-	if (st == PD_OK)
-		return nt.state == PD_NOTICE_PENDING ? 1 : 0;
-	if (st != PD_NOTFOUND || s->ops->begin(s) != PD_OK)
+	if (st == PD_OK && (nt.state != PD_NOTICE_PENDING || now - nt.created < CLAIM_TTL))
+		return 0;                /* done, or someone is sending it */
+	if ((st != PD_OK && st != PD_NOTFOUND) || s->ops->begin(s) != PD_OK)
 		return -1;
+	st = s->ops->notice_get(s, serial, kind, &nt);   /* again, under the lock */
+	if (st == PD_OK) {
+		if (nt.state != PD_NOTICE_PENDING || now - nt.created < CLAIM_TTL) {
+			s->ops->rollback(s);
+			return 0;
+		}
+		nt.created = now;
+		if (s->ops->notice_put(s, &nt) != PD_OK || s->ops->commit(s) != PD_OK)
+			goto fail;
+		return 1;
+	}
+	if (st != PD_NOTFOUND)
+		goto fail;
 	memset(&nt, 0, sizeof(nt));
 	snprintf(nt.serial, sizeof(nt.serial), "%s", serial);
 	nt.created = now;
@@ -322,6 +343,8 @@ static void mark(struct pd_store *s, const char *serial, const char *kind, int s
 	}
 	nt.attempts++;
 	nt.state = state;
+	if (state == PD_NOTICE_PENDING)
+		nt.created = 0;          /* give the claim back: the next pass retries */
 	if (s->ops->notice_put(s, &nt) != PD_OK)
 		pd_log_error("notify", "cannot record notice %s of %s", kind, serial);
 }
