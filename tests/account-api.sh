@@ -192,6 +192,12 @@ expect_match "^$EN\$"
 expect_match '^issued$'
 acct GET "/api/v1/account/requests/$EN"
 check "issued certificates for installation" test "$(printf '%s' "$body" | jq '.certificate_pems | length')" -eq 2
+acct GET "/api/v1/applications/$EN/certificates"
+expect_api 200 "" "the holder's session instead of the access token"
+TOK=$BTOK
+acct GET "/api/v1/applications/$EN/certificates"
+expect_api 404 application_not_found "another holder's session on that application"
+TOK=$ETOK
 
 # ---- an individual's re-issuance is issued at once ----
 TOK=$ATOK

@@ -340,6 +340,30 @@ static int holder_auth(struct pd_req *r, struct holder *h)
 	return 0;
 }
 
+int pd_account_session_iin(struct pd_req *r, char iin[13])
+{
+	struct pd_store *s = r->srv->store;
+	const char *hd = pd_header(r, "Authorization");
+	struct pd_holder_session ss;
+	struct pd_cert c;
+	char hash[65];
+	time_t now = pd_now();
+	bool ok;
+
+	if (!hd || strncmp(hd, "Bearer ", 7) || !hd[7])
+		return -1;
+	pd_sha256_hex(hd + 7, strlen(hd + 7), hash);
+	if (s->ops->holder_session_get(s, hash, &ss) != PD_OK || now > ss.expires ||
+	    s->ops->cert_get(s, ss.serial, &c) != PD_OK)
+		return -1;
+	ok = !c.revoked_at && now < c.not_after;
+	pd_cert_clear(&c);
+	if (!ok)
+		return -1;
+	memcpy(iin, ss.iin, 13);
+	return 0;
+}
+
 static void h_logout(struct pd_req *r, const struct holder *h)
 {
 	cJSON *o;

@@ -849,11 +849,13 @@ static int holder_app(struct pd_req *r, const char *number, struct pd_app *a)
 {
 	struct pd_store *s = r->srv->store;
 	const char *tok = pd_header(r, "X-Access-Token");
-	char h[65];
+	char h[65], iin[13] = "";
 	enum pd_st st;
 
 	memset(a, 0, sizeof(*a));
-	if (!tok || !*tok) {
+	/* The holder signed in to the personal account may use the session
+	 * instead of the access token for an application of their IIN. */
+	if ((!tok || !*tok) && pd_account_session_iin(r, iin) != 0) {
 		pd_reply_error(r, 401, "token_required",
 		               "send the application's access token in the X-Access-Token header");
 		return -1;
@@ -868,8 +870,11 @@ static int holder_app(struct pd_req *r, const char *number, struct pd_app *a)
 		internal(r);
 		return -1;
 	}
-	pd_sha256_hex(tok, strlen(tok), h);
-	if (st == PD_NOTFOUND || !pd_streq_ct(h, a->token_hash)) {
+	if (*iin)
+		snprintf(h, sizeof(h), "%s", st == PD_OK && !strcmp(a->iin, iin) ? a->token_hash : "");
+	else
+		pd_sha256_hex(tok, strlen(tok), h);
+	if (st == PD_NOTFOUND || !*h || !pd_streq_ct(h, a->token_hash)) {
 		pd_app_clear(a);
 		/* The same answer for both: numbers cannot be probed. */
 		pd_reply_error(r, 404, "application_not_found",

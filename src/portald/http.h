@@ -69,6 +69,9 @@ void pd_api_dispatch(struct pd_req *r);
 
 /* The personal account (account.c) and what it shares with api.c. */
 void pd_account_dispatch(struct pd_req *r);
+/* The IIN of a valid account session in the Authorization header: 0,
+ * or -1 (no reply is made). */
+int pd_account_session_iin(struct pd_req *r, char iin[13]);
 void pd_api_internal(struct pd_req *r);
 void pd_api_add_time(cJSON *o, const char *name, time_t t);
 bool pd_api_empty_body(struct pd_req *r);
