@@ -273,6 +273,20 @@ expect_exit 1 "$QOLTANBA" install "$NI" --keys "$T/empty" --password-file "$T/pw
 expect_match "no pending key .*the journal says its keys are in $T/ki"
 expect_exit 0 "$QOLTANBA" install "$NI" --keys "$T/ki" --password-file "$T/pw" --portal "$P"
 
+# -- Rejected by the RA: the reason reaches the applicant; nothing to install.
+batch "$T/r.json" individual 880308420413 "" "$T/kr" madina@example.kz
+expect_exit 0 "$QOLTANBA" apply --batch "$T/r.json" --portal "$P" --password-file "$T/pw" --json
+NR=$(printf '%s\n' "$out" | num)
+expect_exit 64 "$QOLTANBA" ra reject "$NR" --portal "$P" $RA
+expect_exit 0 "$QOLTANBA" ra reject "$NR" --reason "Документы не представлены" --portal "$P" $RA
+expect_match 'Rejected'
+expect_exit 0 "$QOLTANBA" status --json "$NR" --portal "$P"
+expect_match '"status":"rejected".*"reason":"Документы не представлены"'
+expect_exit 1 "$QOLTANBA" install "$NR" --keys "$T/kr" --password-file "$T/pw" --portal "$P"
+expect_match 'was rejected: Документы не представлены'
+expect_exit 1 "$QOLTANBA" ra approve "$NR" --portal "$P" $RA
+expect_match 'already_decided'
+
 # -- Slow and malformed portals (python3 on loopback).
 cat >"$T/bad.py" <<'EOF'
 import http.server, sys, time

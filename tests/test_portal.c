@@ -128,6 +128,10 @@ int main(void)
 
 	mode = M_OK;   /* a content type with a charset is JSON */
 	CHECK_EQ_INT(qt_portal_health(p), QT_OK);
+	/* A proxy in the environment is not used for loopback. */
+	setenv("http_proxy", "http://127.0.0.1:9", 1);
+	CHECK_EQ_INT(qt_portal_health(p), QT_OK);
+	unsetenv("http_proxy");
 
 	/* Retries: GETs 1 + 2 times on 503, POSTs once, a submission with
 	 * an idempotency key like a GET. */

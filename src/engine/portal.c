@@ -48,6 +48,7 @@ struct qt_portal {
 	char emsg[512];
 	int http;
 	char bearer[256];
+	bool loopback;
 };
 
 struct buf {
@@ -138,6 +139,7 @@ qt_err qt_portal_open(const struct qt_portal_options *opt, qt_portal **out)
 	n = strlen(p->url);
 	while (n > 0 && p->url[n - 1] == '/')
 		p->url[--n] = '\0';
+	p->loopback = loopback_host(p->url);
 	if (opt->ca_file != NULL && *opt->ca_file != '\0') {
 		if (access(opt->ca_file, R_OK) != 0) {
 			qt_portal_close(p);
@@ -351,6 +353,11 @@ static qt_err attempt(qt_portal *p, const struct req *rq, const char *body, cJSO
 	curl_easy_setopt(p->curl, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (p->ca_file != NULL)
 		curl_easy_setopt(p->curl, CURLOPT_CAINFO, p->ca_file);
+	/* Proxies come from the environment (http_proxy, https_proxy,
+	 * no_proxy), but never for this computer: a proxy cannot reach
+	 * the local portal. */
+	if (p->loopback)
+		curl_easy_setopt(p->curl, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(p->curl, CURLOPT_USERAGENT, "qoltanba/" PACKAGE_VERSION);
 	curl_easy_setopt(p->curl, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(p->curl, CURLOPT_WRITEDATA, &b);
