@@ -264,6 +264,10 @@ done
 check "captcha requests are rate-limited" test "$limited" = yes
 expect_api 429 rate_limited "captcha over the limit"
 
+# ---- one daemon per data folder ----
+expect_exit 1 "$QOLTANBAD" --data "$PD_DIR" --listen "127.0.0.1:$(pd_free_port)"
+expect_match 'another qoltanbad is serving'
+
 # ---- status: number plus proof ----
 api GET "/api/v1/applications/$N1" "" -H "X-Access-Token: $TOK1"
 expect_api 200 "" "status with the token"
@@ -455,10 +459,34 @@ out=$(openssl ocsp -issuer "$T/issuing.pem" -cert "$T/auth1.pem" -cert "$T/sign1
 expect_match 'auth1.pem: revoked'
 expect_match 'sign1.pem: good'
 
+# ---- the holder revokes their own certificates, proving the AUTH key ----
+printf 'qoltanbad-revoke:%s' "$N3" >"$T/msg"
+rsig=$(openssl dgst -sha256 -sign "$T/a3.key" "$T/msg" | base64 -w0)
+wsig=$(openssl dgst -sha256 -sign "$T/s3.key" "$T/msg" | base64 -w0)
+printf '{"reason":"superseded","auth_signature":"%s"}' "$wsig" >"$T/b"
+api POST "/api/v1/applications/$N3/revoke" "$T/b" -H "X-Access-Token: $TOK3"
+expect_api 422 proof_invalid "holder revocation signed with the SIGN key"
+printf '{"reason":"superseded","auth_signature":"%s"}' "$rsig" >"$T/b"
+api POST "/api/v1/applications/$N3/revoke" "$T/b"
+expect_api 401 token_required "holder revocation without the token"
+api POST "/api/v1/applications/$N3/revoke" "$T/b" -H "X-Access-Token: $TOK3"
+expect_api 200 "" "holder revocation"
+out=$(printf '%s' "$body" | jq -r .revoked)
+expect_match '^2$'
+api POST "/api/v1/applications/$N3/revoke" "$T/b" -H "X-Access-Token: $TOK3"
+expect_api 409 already_revoked "second holder revocation"
+serial3=$(openssl x509 -in "$T/sign3.pem" -noout -serial | cut -d= -f2)
+curl -fs "$PD_URL/crl/qoltanbad.crl" | openssl crl -inform DER -noout -text >"$T/crl.txt"
+check "the CRL lists the holder's SIGN certificate" grep -q "Serial Number: $serial3" "$T/crl.txt"
+check "with reason Superseded" grep -q "Superseded" "$T/crl.txt"
+
 # ---- the audit log is append-only ----
 api GET "/api/v1/ra/audit?limit=50" "" -H "$AUTH"
 out=$(printf '%s' "$body" | jq -r '.entries[].action' | sort -u | tr '\n' ' ')
 expect_match 'approve .*install .*login .*reject .*revoke .*submit'
+out=$(printf '%s' "$body" | jq -r '.entries[] | select(.action=="revoke") | .actor' | sort -u | tr '\n' ' ')
+expect_match 'holder'
+expect_match 'operator:ТЕСТОВ ОПЕРАТОР'
 naudit=$(db "SELECT count(*) FROM audit")
 out=$(db "UPDATE audit SET actor='x'" 2>&1 || true)
 expect_match 'append-only'

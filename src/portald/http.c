@@ -545,6 +545,7 @@ int pd_serve(struct pd_server *srv, const char *listen, const char *port_file)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -585,6 +586,12 @@ int pd_serve(struct pd_server *srv, const char *listen, const char *port_file)
 	do {
 		if (sigwait(&set, &sig))
 			sig = SIGTERM;
+		if (sig == SIGHUP) {
+			if (pd_log_reopen())
+				pd_log_error("log", "cannot reopen %s", srv->cfg.log_file);
+			else
+				pd_log_info("log", "log file reopened");
+		}
 	} while (sig != SIGTERM && sig != SIGINT);
 	pd_log_info("stop", "signal %d: finishing requests in flight", sig);
 	pthread_mutex_lock(&stop_lock);
