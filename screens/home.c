@@ -7,6 +7,7 @@
 #include "i18n.h"
 
 enum { H_OBTAIN, H_STATUS, H_ACCOUNT, H_OPEN, H_SETTINGS, H_QUIT, H_COUNT };
+enum { TAG_STORAGE = 1 };
 
 static const char *const items[H_COUNT] = {
 	N_("Obtain DS keys"),
@@ -22,7 +23,7 @@ static const char *const hints[H_COUNT] = {
 	   "and the request goes to the NCA."),
 	N_("See what became of an application, by its number, and install the certificates."),
 	N_("Sign in with your key: your DS keys, re-issue, revocation, password."),
-	N_("See the keys in a folder (or, later, on a token), look at one, change its password."),
+	N_("See the keys in a folder or on a token, look at one, change its password or PIN."),
 	N_("Language and colours."),
 	N_("Leave qoltanba."),
 };
@@ -72,7 +73,7 @@ static int home_key(struct screen *s, struct tui *t, const struct tui_key *k)
 		return later(t, _("The personal account comes in a later version of qoltanba. "
 		                  "Until then, use the portal pki.gov.kz."));
 	case H_OPEN:
-		t->push = screen_openstore_new(NULL);
+		t->push = screen_storage_new(NULL, true, TAG_STORAGE);
 		return TUI_HANDLED | TUI_PUSH;
 	case H_SETTINGS:
 		t->push = screen_settings_new();
@@ -91,6 +92,19 @@ static int home_bk(struct screen *s, struct tui *t, const struct tui_key *k)
 	return home_key(s, t, k);
 }
 
+/* The storage chosen for Open key store: a PC folder goes to the
+ * folder form, a token or card to "connect the media". */
+static int home_resume(struct screen *s, struct tui *t, const struct tui_result *r)
+{
+	if (r->tag != TAG_STORAGE || r->code == 0)
+		return TUI_REDRAW;
+	if (r->code == QT_STORAGE_PKCS12)
+		t->push = screen_openstore_new(NULL);
+	else
+		t->push = screen_media_new((enum qt_storage)r->code);
+	return TUI_PUSH;
+}
+
 static void home_leave(struct screen *s, struct tui *t) { free(s->priv); }
 
 static const enum tui_action home_bar_acts[] = { ACT_SELECT, ACT_NONE };
@@ -98,7 +112,7 @@ static const enum tui_action *home_bar(struct screen *s) { return home_bar_acts;
 
 static const struct screen_ops home_ops = {
 	.name = "home", .title = home_title, .draw = home_draw, .key = home_bk,
-	.leave = home_leave, .bar = home_bar,
+	.resume = home_resume, .leave = home_leave, .bar = home_bar,
 };
 
 struct screen *screen_home_new(void)

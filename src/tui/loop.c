@@ -227,20 +227,25 @@ static void draw_frame(struct tui *t)
 	wnoutrefresh(stdscr);
 }
 
-static void draw_work(struct tui *t)
+static void draw_work(struct tui *t, bool cancellable)
 {
 	const char *label = t->work_label ? t->work_label : _("Working");
-	int w = tui_width(label) + 8, x, y = LINES / 2 - 1;
+	const char *esc = _("Esc cancels");
+	int w = tui_width(label) + 8, x, y = LINES / 2 - 1, h = cancellable ? 4 : 3;
 	char buf[512];
 
+	if (cancellable && tui_width(esc) + 8 > w)
+		w = tui_width(esc) + 8;
 	if (w > COLS - 4)
 		w = COLS - 4;
 	x = (COLS - w) / 2;
-	tui_fill(y, x, 3, w, R_NORMAL);
-	tui_box(y, x, 3, w, NULL, R_FRAME);
+	tui_fill(y, x, h, w, R_NORMAL);
+	tui_box(y, x, h, w, NULL, R_FRAME);
 	snprintf(buf, sizeof(buf), "%s %s%s", tui_spinner_glyph(t->tick), label,
 	         tui_glyph_ellipsis());
 	tui_put(y + 1, x + 2, w - 4, buf, R_NORMAL, false);
+	if (cancellable)
+		tui_put(y + 2, x + 4, w - 6, esc, R_DIM, false);
 	curs_set(0);
 	wnoutrefresh(stdscr);
 	doupdate();
@@ -269,18 +274,38 @@ static void *work_thread(void *arg)
 	return NULL;
 }
 
-static int run_work(struct tui *t, int (*fn)(struct screen *, struct tui *), struct screen *s)
+static int run_work(struct tui *t, int (*fn)(struct screen *, struct tui *), struct screen *s,
+                    void (*cancel)(struct screen *, struct tui *))
 {
 	struct work_run w = { fn, s, t, 0, 0 };
 	pthread_t th;
+	bool cancelled = false;
 
 	if (t->headless || pthread_create(&th, NULL, work_thread, &w) != 0)
 		return fn(s, t);
+	if (cancel)
+		wtimeout(stdscr, 80);
 	while (!atomic_load(&w.done)) {
-		napms(80);
+		int code;
+		wchar_t ch;
+
+		if (!cancel) {
+			napms(80);
+		} else if (tui_term_getkey(&code, &ch)) {
+			/* Only Esc (or F3) means something while waiting;
+			 * other keys are dropped, a resize redraws the box. */
+			if (!cancelled && tui_key_action(code, ch) == ACT_BACK) {
+				cancelled = true;
+				cancel(s, t);
+			} else if (code == KEY_RESIZE) {
+				erase();
+			}
+		}
 		t->tick++;
-		draw_work(t);
+		draw_work(t, cancel != NULL && !cancelled);
 	}
+	if (cancel)
+		wtimeout(stdscr, 200);
 	pthread_join(th, NULL);
 	return w.flags;
 }
@@ -329,12 +354,14 @@ static void apply(struct tui *t, int flags)
 		if (flags & TUI_WORK) {
 			struct screen *top = t->stack[t->depth - 1];
 			int (*fn)(struct screen *, struct tui *) = t->work;
+			void (*cancel)(struct screen *, struct tui *) = t->work_cancel;
 
 			draw_frame(t);
-			draw_work(t);
+			draw_work(t, cancel != NULL);
 			t->work = NULL;
+			t->work_cancel = NULL;
 			if (fn)
-				next |= run_work(t, fn, top);
+				next |= run_work(t, fn, top, cancel);
 			t->work_label = NULL;
 			flags &= ~TUI_WORK;
 			flags |= next;
@@ -467,6 +494,10 @@ int tui_run(const struct tui_options *o, struct screen *first)
 			first->ops->leave(first, t);
 		free(first);
 		return 1;
+	}
+	if (tui_cfg.problem[0]) {
+		snprintf(t->message, sizeof(t->message), "%s", tui_cfg.problem);
+		t->message_error = true;
 	}
 	apply(t, push_screen(t, first) | 0);
 

@@ -39,6 +39,7 @@ enum tui_action {
 	ACT_RELOAD,
 	ACT_UNLOCK_ALL,
 	ACT_REDRAW,
+	ACT_CHANGE_PIN,
 	ACT_COUNT
 };
 
@@ -128,6 +129,11 @@ struct tui {
 	bool has_result;
 	int (*work)(struct screen *s, struct tui *t);
 	const char *work_label;
+	/* Optional, set with work: called from the loop's thread when the
+	 * user presses Esc (ACT_BACK) while the work runs; it must make the
+	 * work return soon (qt_pcsc_cancel, an atomic flag).  The frame then
+	 * says that Esc cancels. */
+	void (*work_cancel)(struct screen *s, struct tui *t);
 	/* One line for the status area, cleared on the next key. */
 	char message[512];
 	bool message_error;
@@ -287,11 +293,12 @@ struct tui_config {
 	char language[16];         /* "", "en", "ru", "kk" */
 	bool colors;
 	char last_folder[TUI_FIELD_MAX * 4 + 2];
+	char problem[480];         /* why the settings could not be read, or "" */
 };
 extern struct tui_config tui_cfg;
 void tui_config_load(void);
-/* Writes $XDG_CONFIG_HOME/qoltanba/config atomically; 0 or -1 (message
- * in tui->message). */
+/* Writes the settings to $XDG_CONFIG_HOME/qoltanba/config (qt_config_set:
+ * atomic, mode 0600, other lines kept); 0 or -1 (message in tui->message). */
 int tui_config_save(struct tui *t);
 /* Switches the interface language now ("" = from the environment). */
 void tui_set_language(const char *lang);
