@@ -3,11 +3,16 @@
 
 #include <stdlib.h>
 
+#include <stdio.h>
+#include <string.h>
+
+#include <qoltanba/journal.h>
 #include "screens/screens.h"
+#include "screens/enroll.h"
 #include "i18n.h"
 
-enum { H_OBTAIN, H_STATUS, H_ACCOUNT, H_OPEN, H_SETTINGS, H_QUIT, H_COUNT };
-enum { TAG_STORAGE = 1 };
+enum { H_OBTAIN, H_STATUS, H_ACCOUNT, H_OPEN, H_SETTINGS, H_RA, H_QUIT, H_COUNT };
+enum { TAG_STORAGE = 1, TAG_RESUME };
 
 static const char *const items[H_COUNT] = {
 	N_("Obtain DS keys"),
@@ -15,6 +20,7 @@ static const char *const items[H_COUNT] = {
 	N_("Personal account"),
 	N_("Open key store"),
 	N_("Settings"),
+	N_("Registration Authority"),
 	N_("Quit"),
 };
 
@@ -25,6 +31,8 @@ static const char *const hints[H_COUNT] = {
 	N_("Sign in with your key: your DS keys, re-issue, revocation, password."),
 	N_("See the keys in a folder or on a token, look at one, change its password or PIN."),
 	N_("Language and colours."),
+	N_("For RA operators: sign in with the operator key, verify applications, approve or "
+	   "reject them."),
 	N_("Leave qoltanba."),
 };
 
@@ -64,11 +72,14 @@ static int home_key(struct screen *s, struct tui *t, const struct tui_key *k)
 		return TUI_HANDLED | TUI_REDRAW;
 	switch (c) {
 	case H_OBTAIN:
-		return later(t, _("Obtaining DS keys comes in a later version of qoltanba. "
-		                  "Until then, apply on the portal pki.gov.kz."));
+		t->push = screen_apply_section_new();
+		return TUI_HANDLED | TUI_PUSH;
 	case H_STATUS:
-		return later(t, _("Checking the status of a request comes in a later version of "
-		                  "qoltanba. Until then, check it on the portal pki.gov.kz."));
+		t->push = screen_status_new(NULL);
+		return TUI_HANDLED | TUI_PUSH;
+	case H_RA:
+		t->push = screen_ra_login_new();
+		return TUI_HANDLED | TUI_PUSH;
 	case H_ACCOUNT:
 		return later(t, _("The personal account comes in a later version of qoltanba. "
 		                  "Until then, use the portal pki.gov.kz."));
@@ -96,6 +107,10 @@ static int home_bk(struct screen *s, struct tui *t, const struct tui_key *k)
  * folder form, a token or card to "connect the media". */
 static int home_resume(struct screen *s, struct tui *t, const struct tui_result *r)
 {
+	if (r->tag == TAG_RESUME && r->code == 1) {
+		t->push = screen_status_new(NULL);
+		return TUI_PUSH | TUI_REDRAW;
+	}
 	if (r->tag != TAG_STORAGE || r->code == 0)
 		return TUI_REDRAW;
 	if (r->code == QT_STORAGE_PKCS12)
@@ -107,11 +122,46 @@ static int home_resume(struct screen *s, struct tui *t, const struct tui_result 
 
 static void home_leave(struct screen *s, struct tui *t) { free(s->priv); }
 
+/* On start: applications of the journal that await a step are listed,
+ * so that an application interrupted (the terminal closed, the portal
+ * down) is never forgotten. */
+static int home_enter(struct screen *s, struct tui *t)
+{
+	struct qt_journal *j = NULL;
+	char text[2048];
+	size_t i, n = 0, off;
+	static const char *const buttons[] = { N_("Check request status"), N_("Later") };
+
+	if (qt_journal_load(NULL, &j) != QT_OK)
+		return 0;
+	off = (size_t)snprintf(text, sizeof(text), "%s\n",
+	                       _("These applications await a step:"));
+	for (i = 0; i < j->count && off < sizeof(text); i++) {
+		const struct qt_app_record *r = &j->records[i];
+		const char *what;
+
+		switch (r->step) {
+		case QT_STEP_KEYS_GENERATED: what = _("keys made, not sent yet"); break;
+		case QT_STEP_SUBMITTED: what = _("awaiting the Registration Authority"); break;
+		case QT_STEP_ISSUED: what = _("issued: install the certificates"); break;
+		default: continue;
+		}
+		n++;
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "%s  %s\n",
+		                        r->number[0] ? r->number : _("(no number)"), what);
+	}
+	qt_journal_free(j);
+	if (n == 0)
+		return 0;
+	t->push = tui_dialog_new(_("Applications in progress"), text, buttons, 2, TAG_RESUME);
+	return TUI_PUSH;
+}
+
 static const enum tui_action home_bar_acts[] = { ACT_SELECT, ACT_NONE };
 static const enum tui_action *home_bar(struct screen *s) { return home_bar_acts; }
 
 static const struct screen_ops home_ops = {
-	.name = "home", .title = home_title, .draw = home_draw, .key = home_bk,
+	.name = "home", .title = home_title, .enter = home_enter, .draw = home_draw, .key = home_bk,
 	.resume = home_resume, .leave = home_leave, .bar = home_bar,
 };
 

@@ -18,6 +18,7 @@
 #include "i18n.h"
 
 struct tui *tui_current;
+void (*tui_on_exit)(void);
 
 struct screen *tui_screen_new(const struct screen_ops *ops, void *priv)
 {
@@ -246,6 +247,20 @@ static void draw_work(struct tui *t, bool cancellable)
 	tui_put(y + 1, x + 2, w - 4, buf, R_NORMAL, false);
 	if (cancellable)
 		tui_put(y + 2, x + 4, w - 6, esc, R_DIM, false);
+	if (atomic_load(&t->work_permille) >= 0) {
+		/* A long step that knows how far it is: a wider box with a
+		 * progress bar and what it is doing now. */
+		const char *phase = atomic_load(&t->work_phase);
+		int bw = COLS - 10 > 64 ? 64 : COLS - 10, by = y + h;
+
+		x = (COLS - bw) / 2;
+		tui_fill(by, x, 4, bw, R_NORMAL);
+		tui_box(by - 1, x, 5, bw, NULL, R_FRAME);
+		tui_put(by, x + 2, bw - 4, phase ? phase : "", R_NORMAL, true);
+		tui_progress_draw(by + 1, x + 2, bw - 4, atomic_load(&t->work_permille) / 1000.0,
+		                  NULL);
+		tui_put(by + 2, x + 2, bw - 4, "", R_NORMAL, true);
+	}
 	curs_set(0);
 	wnoutrefresh(stdscr);
 	doupdate();
@@ -356,6 +371,8 @@ static void apply(struct tui *t, int flags)
 			int (*fn)(struct screen *, struct tui *) = t->work;
 			void (*cancel)(struct screen *, struct tui *) = t->work_cancel;
 
+			atomic_store(&t->work_permille, -1);
+			atomic_store(&t->work_phase, NULL);
 			draw_frame(t);
 			draw_work(t, cancel != NULL);
 			t->work = NULL;
@@ -466,6 +483,7 @@ int tui_run(const struct tui_options *o, struct screen *first)
 	int rc = 0, dumps = 0;
 
 	memset(t, 0, sizeof(*t));
+	atomic_store(&t->work_permille, -1);
 	tui_current = t;
 	tui_config_load();
 	if (o->lang)
@@ -548,6 +566,8 @@ int tui_run(const struct tui_options *o, struct screen *first)
 	 * is restored. */
 	while (t->depth > 0)
 		pop_screen(t);
+	if (tui_on_exit)
+		tui_on_exit();
 	tui_term_stop();
 	if (dump && dump != stdout)
 		fclose(dump);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <wchar.h>
+#include <stdatomic.h>
 
 #define TUI_MIN_COLS 80
 #define TUI_MIN_ROWS 24
@@ -134,6 +135,14 @@ struct tui {
 	 * work return soon (qt_pcsc_cancel, an atomic flag).  The frame then
 	 * says that Esc cancels. */
 	void (*work_cancel)(struct screen *s, struct tui *t);
+	/* Optional: the work may report how far it is (0..1000, -1: unknown,
+	 * a spinner only) and what it is doing (a static translated
+	 * string); the loop then draws a progress bar.  Written by the
+	 * worker thread, read by the loop's; reset before each work. */
+	_Atomic int work_permille;
+	_Atomic(const char *) work_phase;
+	/* Right end of the status bar (e.g. which portal), or "". */
+	char status_note[160];
 	/* One line for the status area, cleared on the next key. */
 	char message[512];
 	bool message_error;
@@ -313,7 +322,12 @@ struct tui_options {
 	const char *keys_file;
 	const char *dump_file;
 	const char *start_folder;
+	const char *portal;        /* --portal URL, or NULL */
 };
 int tui_run(const struct tui_options *o, struct screen *first);
+/* Called once when the loop ends, on every path (a signal too), after
+ * the pages have left and before the terminal is restored: the pages'
+ * shared resources (the portal connection, a local portal) go here. */
+extern void (*tui_on_exit)(void);
 
 #endif
