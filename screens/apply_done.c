@@ -46,13 +46,13 @@ static void dn_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	                  "Registration Authority within 30 days, or the application is "
 	                  "cancelled."), R_WARN);
 	row++;
-	if (d->rec.storage[0] && strcmp(d->rec.storage, "pkcs12") == 0) {
+	if (enr_rec_is_pc(&d->rec)) {
 		snprintf(buf, sizeof(buf), _("The keys wait in %s."), d->rec.folder);
 		row += tui_wrap(row, 2, 2, mw, buf, R_DIM);
 		row++;
 	}
-	tui_form_draw(&d->form, row, 2, 6, mw);
-	row += 7;
+	tui_form_draw(&d->form, row, 2, 7, mw);
+	row += 8;
 	if (d->note[0])
 		tui_wrap(row, 2, y + h - row, mw, d->note, d->note_error ? R_ERROR : R_GOOD);
 	(void)t;

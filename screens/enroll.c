@@ -102,7 +102,9 @@ void enr_status_note(struct tui *t)
 	if (qt_portal_is_local(enr.portal))
 		snprintf(t->status_note, sizeof(t->status_note), "%s", _("Local portal"));
 	else
-		snprintf(t->status_note, sizeof(t->status_note), "%s", qt_portal_url(enr.portal));
+		snprintf(t->status_note, sizeof(t->status_note), _("Portal %s"),
+		         strncmp(qt_portal_url(enr.portal), "http://", 7) == 0 ?
+		         qt_portal_url(enr.portal) + 7 : qt_portal_url(enr.portal));
 }
 
 const char *enr_lang(void)
@@ -162,4 +164,9 @@ const char *enr_storage_id(enum qt_storage k)
 const char *enr_type_label(const struct qt_subject_type *st)
 {
 	return qt_i18n_get(&st->label, enr_lang());
+}
+
+bool enr_rec_is_pc(const struct qt_app_record *rec)
+{
+	return strcmp(rec->storage, "pc") == 0 || strcmp(rec->storage, "pkcs12") == 0;
 }

@@ -91,6 +91,8 @@ int enr_finish(struct tui *t);
 bool enr_finishing(struct tui *t, const struct tui_result *r, int *flags);
 /* Storage id of the catalog ("pkcs12", "kaztoken", ...). */
 const char *enr_storage_id(enum qt_storage k);
+/* The record keeps its keys in a PC folder (journal storage "pc"). */
+bool enr_rec_is_pc(const struct qt_app_record *rec);
 /* The subject type's label in the interface language. */
 const char *enr_type_label(const struct qt_subject_type *st);
 

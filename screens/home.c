@@ -12,7 +12,7 @@
 #include "i18n.h"
 
 enum { H_OBTAIN, H_STATUS, H_ACCOUNT, H_OPEN, H_SETTINGS, H_RA, H_QUIT, H_COUNT };
-enum { TAG_STORAGE = 1, TAG_RESUME };
+enum { TAG_STORAGE = 1 };
 
 static const char *const items[H_COUNT] = {
 	N_("Obtain DS keys"),
@@ -38,6 +38,8 @@ static const char *const hints[H_COUNT] = {
 
 struct home {
 	struct tui_menu menu;
+	char notice[1024];
+	size_t pending;
 };
 
 static const char *home_title(struct screen *s) { return _("Home"); }
@@ -51,6 +53,13 @@ static void home_draw(struct screen *s, struct tui *t, int y, int x, int h, int 
 	tui_wrap(y + 2, 4, 2, mw, _("Choose with the arrows and Enter, or press the number."),
 	         R_DIM);
 	tui_menu_draw(&hm->menu, y + 5, 4, h - 6, mw);
+	if (hm->pending) {
+		char buf[1200];
+
+		snprintf(buf, sizeof(buf), _("Applications in progress (2 to continue): %s."),
+		         hm->notice);
+		tui_wrap(y + h - 3, 4, 3, mw, buf, R_WARN);
+	}
 	(void)t;
 	(void)x;
 }
@@ -105,12 +114,12 @@ static int home_bk(struct screen *s, struct tui *t, const struct tui_key *k)
 
 /* The storage chosen for Open key store: a PC folder goes to the
  * folder form, a token or card to "connect the media". */
+static int home_enter(struct screen *s, struct tui *t);
+
 static int home_resume(struct screen *s, struct tui *t, const struct tui_result *r)
 {
-	if (r->tag == TAG_RESUME && r->code == 1) {
-		t->push = screen_status_new(NULL);
-		return TUI_PUSH | TUI_REDRAW;
-	}
+	/* Back on Home: the journal may have moved on. */
+	home_enter(s, t);
 	if (r->tag != TAG_STORAGE || r->code == 0)
 		return TUI_REDRAW;
 	if (r->code == QT_STORAGE_PKCS12)
@@ -122,39 +131,37 @@ static int home_resume(struct screen *s, struct tui *t, const struct tui_result 
 
 static void home_leave(struct screen *s, struct tui *t) { free(s->priv); }
 
-/* On start: applications of the journal that await a step are listed,
- * so that an application interrupted (the terminal closed, the portal
- * down) is never forgotten. */
+/* On start: applications of the journal that await a step are listed
+ * on Home (not in a dialog: nothing stands between the user and the
+ * menu), so that an application interrupted (the terminal closed, the
+ * portal down) is never forgotten. */
 static int home_enter(struct screen *s, struct tui *t)
 {
+	struct home *hm = s->priv;
 	struct qt_journal *j = NULL;
-	char text[2048];
-	size_t i, n = 0, off;
-	static const char *const buttons[] = { N_("Check request status"), N_("Later") };
+	size_t i, off = 0;
 
+	hm->notice[0] = '\0';
+	hm->pending = 0;
 	if (qt_journal_load(NULL, &j) != QT_OK)
 		return 0;
-	off = (size_t)snprintf(text, sizeof(text), "%s\n",
-	                       _("These applications await a step:"));
-	for (i = 0; i < j->count && off < sizeof(text); i++) {
+	for (i = 0; i < j->count && off < sizeof(hm->notice); i++) {
 		const struct qt_app_record *r = &j->records[i];
 		const char *what;
 
 		switch (r->step) {
 		case QT_STEP_KEYS_GENERATED: what = _("keys made, not sent yet"); break;
-		case QT_STEP_SUBMITTED: what = _("awaiting the Registration Authority"); break;
-		case QT_STEP_ISSUED: what = _("issued: install the certificates"); break;
+		case QT_STEP_SUBMITTED: what = _("awaiting the RA"); break;
+		case QT_STEP_ISSUED: what = _("issued: install it"); break;
 		default: continue;
 		}
-		n++;
-		off += (size_t)snprintf(text + off, sizeof(text) - off, "%s  %s\n",
-		                        r->number[0] ? r->number : _("(no number)"), what);
+		hm->pending++;
+		off += (size_t)snprintf(hm->notice + off, sizeof(hm->notice) - off, "%s%s %s",
+		                        off ? "; " : "", r->number[0] ? r->number : _("(no number)"),
+		                        what);
 	}
 	qt_journal_free(j);
-	if (n == 0)
-		return 0;
-	t->push = tui_dialog_new(_("Applications in progress"), text, buttons, 2, TAG_RESUME);
-	return TUI_PUSH;
+	return 0;
 }
 
 static const enum tui_action home_bar_acts[] = { ACT_SELECT, ACT_NONE };

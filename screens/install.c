@@ -60,7 +60,7 @@ static void in_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 		tui_wrap(row + 1, 2, 2, mw, _("Esc goes back; the key store opens from Home."), R_DIM);
 		return;
 	}
-	if (strcmp(in->rec.storage, "pkcs12") != 0) {
+	if (!enr_rec_is_pc(&in->rec)) {
 		snprintf(buf, sizeof(buf), _("These keys are on the token \"%s\". Installing on a token "
 		                             "is not in the terminal pages yet: run 'qoltanba install "
 		                             "%s --token LABEL'."), in->rec.storage, in->rec.number);
@@ -145,7 +145,7 @@ static int in_key(struct screen *s, struct tui *t, const struct tui_key *k)
 	int r;
 
 	enr_status_note(t);
-	if (in->done || strcmp(in->rec.storage, "pkcs12") != 0)
+	if (in->done || !enr_rec_is_pc(&in->rec))
 		return 0;
 	if (k->act == ACT_BROWSE) {
 		tui_field_get(&in->fields[F_FOLDER], path, sizeof(path));

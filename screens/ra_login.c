@@ -56,7 +56,8 @@ static int rl_connect(struct screen *s, struct tui *t)
 	size_t len = 0;
 
 	r->error[0] = '\0';
-	if (enr_connect(r->error, sizeof(r->error)) != QT_OK)
+	/* The catalog names sections and places in the queue. */
+	if (enr_load_catalog(r->error, sizeof(r->error)) != QT_OK)
 		return TUI_REDRAW;
 	r->connected = true;
 	if (enr.local && r->fields[F_KEY].len == 0) {

@@ -69,7 +69,14 @@ static void rv_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 		kv(&row, w - 2, _("Organisation"), buf);
 	}
 	kv(&row, w - 2, _("E-mail"), a->email[0] ? a->email : _("(none)"));
-	snprintf(buf, sizeof(buf), "%s, %s", a->city, a->region);
+	{
+		const struct qt_region *rg = enr.catalog ? qt_catalog_region(enr.catalog, a->region)
+		                                         : NULL;
+		const struct qt_i18n *c = rg ? qt_catalog_city(rg, a->city) : NULL;
+
+		snprintf(buf, sizeof(buf), "%s, %s", c ? qt_i18n_get(c, enr_lang()) : a->city,
+		         rg ? qt_i18n_get(&rg->name, enr_lang()) : a->region);
+	}
 	kv(&row, w - 2, _("Place"), buf);
 	kv(&row, w - 2, _("Storage"), a->storage);
 	gmtime_r(&a->created_at, &tm);
@@ -110,8 +117,17 @@ static int rv_approve(struct screen *s, struct tui *t)
 	struct raview *v = s->priv;
 	qt_err rc;
 
+	char name[sizeof(v->info.full_name)], org[sizeof(v->info.organization)];
+
 	v->error[0] = v->note[0] = '\0';
+	/* The decision's answer may leave the register names out. */
+	memcpy(name, v->info.full_name, sizeof(name));
+	memcpy(org, v->info.organization, sizeof(org));
 	rc = qt_portal_ra_approve(enr.portal, v->number, &v->info);
+	if (!v->info.full_name[0])
+		memcpy(v->info.full_name, name, sizeof(name));
+	if (!v->info.organization[0])
+		memcpy(v->info.organization, org, sizeof(org));
 	if (rc != QT_OK) {
 		enr_explain(rc, v->error, sizeof(v->error));
 		return TUI_REDRAW;
@@ -127,9 +143,17 @@ static int rv_reject(struct screen *s, struct tui *t)
 	char reason[TUI_FIELD_MAX * 4 + 1];
 	qt_err rc;
 
+	char name[sizeof(v->info.full_name)], org[sizeof(v->info.organization)];
+
 	v->error[0] = v->note[0] = '\0';
+	memcpy(name, v->info.full_name, sizeof(name));
+	memcpy(org, v->info.organization, sizeof(org));
 	tui_field_get(&v->fields[F_REASON], reason, sizeof(reason));
 	rc = qt_portal_ra_reject(enr.portal, v->number, reason, &v->info);
+	if (!v->info.full_name[0])
+		memcpy(v->info.full_name, name, sizeof(name));
+	if (!v->info.organization[0])
+		memcpy(v->info.organization, org, sizeof(org));
 	if (rc != QT_OK) {
 		enr_explain(rc, v->error, sizeof(v->error));
 		return TUI_REDRAW;

@@ -211,6 +211,13 @@ static void draw_frame(struct tui *t)
 		const char *note = _("ASCII mode: the locale is not UTF-8");
 		int nw = tui_width(note);
 		tui_put(0, COLS - nw - 1, nw, note, R_TITLE, false);
+	} else if (t->status_note[0]) {
+		/* Which portal the pages talk to (the bottom line is full of
+		 * keys at 80 columns): at the right end of the top line. */
+		int nw = tui_width(t->status_note), tw = tui_width(title);
+
+		if (tw + nw + 3 <= COLS)
+			tui_put(0, COLS - nw - 1, nw, t->status_note, R_TITLE, false);
 	}
 	for (i = base; i < t->depth; i++)
 		t->stack[i]->ops->draw(t->stack[i], t, 1, 0, h, COLS);

@@ -141,7 +141,7 @@ struct tui {
 	 * worker thread, read by the loop's; reset before each work. */
 	_Atomic int work_permille;
 	_Atomic(const char *) work_phase;
-	/* Right end of the status bar (e.g. which portal), or "". */
+	/* Right end of the title line (which portal), or "". */
 	char status_note[160];
 	/* One line for the status area, cleared on the next key. */
 	char message[512];

@@ -661,11 +661,5 @@ void tui_status_draw(struct tui *t, const enum tui_action *acts)
 		tui_put(y, x + kw[i] + 1, lw[i] + 1, _(d->label), R_BAR, true);
 		x += kw[i] + lw[i] + 3;
 	}
-	/* A note at the right end (which portal) when there is room. */
-	if (t && t->status_note[0]) {
-		int nw = tui_width(t->status_note);
-
-		if (x + nw + 1 <= COLS)
-			tui_put(y, COLS - nw - 1, nw, t->status_note, R_BAR, false);
-	}
+	(void)t;
 }
