@@ -22,7 +22,7 @@ static const char *em_check(struct tui_field *f, void *ctx)
 
 	tui_field_get(f, buf, sizeof(buf));
 	if (qt_email_check(buf) != QT_OK)
-		return _("Not an e-mail address (name@example.kz)");
+		return _("Not an e-mail address");
 	f->msg_ok = true;
 	return _("Looks right");
 }
@@ -40,6 +40,9 @@ static void em_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	                  "there."), R_NORMAL);
 	row++;
 	tui_form_draw(&e->form, row, 2, 3, mw);
+	if (e->fields[F_EMAIL].msg && !e->fields[F_EMAIL].msg_ok && e->fields[F_EMAIL].touched)
+		tui_put(row + 1, 14, mw - 12, _("An address looks like name@example.kz."), R_ERROR,
+		        false);
 	row += 4;
 	tui_wrap(row, 2, 3, mw,
 	         _("Warning: if the address is wrong, you will receive no notifications. Leave "
@@ -91,7 +94,7 @@ struct screen *screen_apply_email_new(void)
 
 	if (!e)
 		return NULL;
-	e->fields[F_EMAIL].kind = TF_EMAIL;
+	e->fields[F_EMAIL].kind = TF_TEXT;   /* our check, our words */
 	e->fields[F_EMAIL].label = N_("E-mail");
 	e->fields[F_EMAIL].max = 254;
 	e->fields[F_EMAIL].validate = em_check;

@@ -25,6 +25,7 @@ struct idpage {
 	bool captcha_failed;     /* the last captcha request failed */
 	bool ready;              /* everything needed is checked */
 	int base;                /* F_IIN for individuals: no BIN row */
+	char bin_missing[13], iin_missing[13];   /* not in the registers */
 	char head_warning[600];
 };
 
@@ -72,6 +73,13 @@ static const char *bin_check(struct tui_field *f, void *ctx)
 		f->msg_ok = true;
 		return enr.app->entity.name;
 	}
+	if (p->bin_missing[0]) {
+		char now[64];
+
+		tui_field_get(f, now, sizeof(now));
+		if (strcmp(now, p->bin_missing) == 0)
+			return _("Not in the register");
+	}
 	return idnum_msg(f, true, p->bin_msg, sizeof(p->bin_msg));
 }
 
@@ -82,6 +90,13 @@ static const char *iin_check(struct tui_field *f, void *ctx)
 	if (enr.app->iin_checked) {
 		f->msg_ok = true;
 		return enr.app->person.full_name;
+	}
+	if (p->iin_missing[0]) {
+		char now[64];
+
+		tui_field_get(f, now, sizeof(now));
+		if (strcmp(now, p->iin_missing) == 0)
+			return _("Not in the register");
 	}
 	return idnum_msg(f, false, p->iin_msg, sizeof(p->iin_msg));
 }
@@ -181,7 +196,20 @@ static int id_start(struct screen *s, struct tui *t)
 }
 
 /* Work: the registry checks. */
+static int id_check_run(struct screen *s, struct tui *t);
+
+/* The messages beside the fields follow what the portal said. */
 static int id_check(struct screen *s, struct tui *t)
+{
+	struct idpage *p = s->priv;
+	int r = id_check_run(s, t);
+
+	layout(p);
+	tui_form_check(&p->form, false);
+	return r;
+}
+
+static int id_check_run(struct screen *s, struct tui *t)
 {
 	struct idpage *p = s->priv;
 	struct enr_app *a = enr.app;
@@ -202,11 +230,9 @@ static int id_check(struct screen *s, struct tui *t)
 		if (rc == QT_OK) {
 			a->bin_checked = true;
 		} else if (rc == QT_ERR_REGISTRY) {
-			snprintf(p->bin_msg, sizeof(p->bin_msg), "%s",
-			         _("Not in the register of legal entities"));
+			snprintf(p->bin_missing, sizeof(p->bin_missing), "%s", a->bin);
 			p->fields[F_BIN].touched = true;
 			p->form.focus = F_BIN - p->base;
-			p->fields[F_BIN].msg = p->bin_msg;
 			snprintf(p->error, sizeof(p->error), "%s",
 			         _("The national register of legal entities has no organisation with "
 			           "this BIN. Check the number on the registration certificate."));
@@ -219,10 +245,8 @@ static int id_check(struct screen *s, struct tui *t)
 		if (rc == QT_OK) {
 			a->iin_checked = true;
 		} else if (rc == QT_ERR_REGISTRY) {
-			snprintf(p->iin_msg, sizeof(p->iin_msg), "%s",
-			         _("Not in the register of individuals"));
+			snprintf(p->iin_missing, sizeof(p->iin_missing), "%s", a->iin);
 			p->fields[F_IIN].touched = true;
-			p->fields[F_IIN].msg = p->iin_msg;
 			p->form.focus = F_IIN - p->base;
 			snprintf(p->error, sizeof(p->error), "%s",
 			         _("The national register of individuals has no person with this IIN. "
@@ -340,7 +364,6 @@ static void id_draw_laid(struct screen *s, struct tui *t, int y, int x, int h, i
 	struct idpage *p = s->priv;
 
 	layout(p);
-	tui_form_check(&p->form, false);
 	id_draw(s, t, y, x, h, w);
 }
 

@@ -39,27 +39,30 @@ static void in_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	int mw = w - 4, row = y + 1, i;
 	char buf[PATH_MAX + 256];
 
+	if (in->done) {
+		snprintf(buf, sizeof(buf), _("Application %s: Certificates installed."),
+		         in->rec.number);
+		tui_put(row++, 2, mw, buf, R_GOOD, false);
+		row++;
+		tui_put(row++, 2, mw, _("The folder"), R_NORMAL, false);
+		tui_put(row++, 4, mw - 2, in->rec.folder, R_HEADING, false);
+		tui_put(row++, 2, mw, _("holds your keys with their certificates:"), R_NORMAL, false);
+		for (i = 0; i < 2; i++) {
+			const char *slash = strrchr(in->files[i], '/');
+
+			tui_put(row++, 4, mw - 2, slash ? slash + 1 : in->files[i], R_HEADING, false);
+		}
+		row++;
+		row += tui_wrap(row, 2, 3, mw,
+		                _("AUTH_RSA256 signs you in; RSA256 signs documents. Both open with "
+		                  "the password you made."), R_NORMAL);
+		tui_wrap(row + 1, 2, 2, mw, _("Esc goes back; the key store opens from Home."), R_DIM);
+		return;
+	}
 	snprintf(buf, sizeof(buf), _("Application %s: Registration Certificates are Issued."),
 	         in->rec.number);
 	tui_put(row++, 2, mw, buf, R_HEADING, false);
 	row++;
-	if (in->done) {
-		tui_put(row++, 2, mw, _("Certificates installed. The folder holds your keys with "
-		                        "their certificates:"), R_GOOD, false);
-		row++;
-		for (i = 0; i < 2; i++) {
-			const char *slash = strrchr(in->files[i], '/');
-
-			tui_put(row++, 4, mw - 2, slash ? slash + 1 : in->files[i], R_NORMAL, false);
-		}
-		row++;
-		snprintf(buf, sizeof(buf), _("in %s. AUTH_RSA256 signs you in; RSA256 signs "
-		                             "documents. Both open with the password you made."),
-		         in->rec.folder);
-		row += tui_wrap(row, 2, 3, mw, buf, R_NORMAL);
-		tui_wrap(row + 1, 2, 2, mw, _("Esc goes back; the key store opens from Home."), R_DIM);
-		return;
-	}
 	if (!enr_rec_is_pc(&in->rec)) {
 		snprintf(buf, sizeof(buf), _("These keys are on the token \"%s\". Installing on a token "
 		                             "is not in the terminal pages yet: run 'qoltanba install "
@@ -129,7 +132,7 @@ static int in_work(struct screen *s, struct tui *t)
 	if (rc == QT_ERR_PENDING_NOT_FOUND) {
 		snprintf(in->error, sizeof(in->error),
 		         _("%s has no keys waiting for this application. The journal says they are "
-		           "in %s. %s"), folder, in->rec.folder, qt_error_detail());
+		           "in %s."), folder, in->rec.folder);
 		in->form.focus = F_FOLDER;
 		return TUI_REDRAW;
 	}
@@ -212,7 +215,7 @@ struct screen *screen_install_new(const struct qt_app_record *rec)
 	in->fields[F_GO].label = N_("Upload certificates");
 	in->form.fields = in->fields;
 	in->form.n = F_COUNT;
-	in->form.label_w = 20;
+	in->form.label_w = 22;
 	in->form.ctx = in;
 	in->form.focus = F_PW;
 	return tui_screen_new(&in_ops, in);

@@ -30,7 +30,7 @@ static const char *reason_check(struct tui_field *f, void *ctx)
 	struct raview *v = ctx;
 
 	if (v->want_reject && f->len == 0)
-		return _("Write the reason: the applicant reads it");
+		return _("Required to reject");
 	return NULL;
 }
 
@@ -78,7 +78,12 @@ static void rv_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 		         rg ? qt_i18n_get(&rg->name, enr_lang()) : a->region);
 	}
 	kv(&row, w - 2, _("Place"), buf);
-	kv(&row, w - 2, _("Storage"), a->storage);
+	{
+		const struct qt_storage_type *sg = enr.catalog ? qt_catalog_storage(enr.catalog,
+		                                                                      a->storage) : NULL;
+
+		kv(&row, w - 2, _("Storage"), sg ? sg->label : a->storage);
+	}
 	gmtime_r(&a->created_at, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
 	kv(&row, w - 2, _("Submitted"), when);
@@ -184,8 +189,14 @@ static int rv_key(struct screen *s, struct tui *t, const struct tui_key *k)
 		return r;
 	v->want_reject = v->form.focus == F_REJECT || v->form.focus == F_REASON;
 	if (v->want_reject) {
-		if (tui_form_check(&v->form, true) >= 0) {
+		struct tui_field *f = &v->fields[F_REASON];
+
+		f->touched = true;
+		f->msg = reason_check(f, v);
+		if (f->msg) {
 			v->form.focus = F_REASON;
+			snprintf(v->error, sizeof(v->error), "%s",
+			         _("Write why the application is rejected: the applicant reads it."));
 			return TUI_HANDLED | TUI_REDRAW;
 		}
 		t->work = rv_reject;

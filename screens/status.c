@@ -32,6 +32,7 @@ struct status {
 	struct qt_captcha captcha;
 	char captcha_answer[16];
 	bool need_captcha;
+	bool focus_act;           /* a check found something to do: go to it */
 };
 
 static const char *step_text(enum qt_app_step st)
@@ -97,6 +98,11 @@ static void layout(struct status *s)
 		s->fields[F_ACT].label = N_("Install the certificates");
 		s->form.n = F_ACT + 1;
 	}
+	if (s->focus_act && s->form.n > F_ACT) {
+		s->form.focus = F_ACT;
+		s->in_list = false;
+	}
+	s->focus_act = false;
 	if (s->form.focus >= s->form.n)
 		s->form.focus = F_NUMBER;
 }
@@ -196,6 +202,7 @@ static int st_check(struct screen *sc, struct tui *t)
 	memset(&s->info, 0, sizeof(s->info));
 	if (s->rec.step == QT_STEP_KEYS_GENERATED) {
 		s->have = true;
+		s->focus_act = true;
 		return TUI_REDRAW;
 	}
 	if (enr_connect(s->error, sizeof(s->error)) != QT_OK)
@@ -206,6 +213,7 @@ static int st_check(struct screen *sc, struct tui *t)
 		return TUI_REDRAW;
 	}
 	s->have = true;
+	s->focus_act = true;
 	return TUI_REDRAW;
 }
 
