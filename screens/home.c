@@ -156,9 +156,12 @@ static int home_enter(struct screen *s, struct tui *t)
 		default: continue;
 		}
 		hm->pending++;
-		off += (size_t)snprintf(hm->notice + off, sizeof(hm->notice) - off, "%s%s %s",
-		                        off ? "; " : "", r->number[0] ? r->number : _("(no number)"),
-		                        what);
+		if (r->number[0])
+			off += (size_t)snprintf(hm->notice + off, sizeof(hm->notice) - off, "%s%s %s",
+			                        off ? "; " : "", r->number, what);
+		else
+			off += (size_t)snprintf(hm->notice + off, sizeof(hm->notice) - off,
+			                        _("%sIIN %s: %s"), off ? "; " : "", r->iin, what);
 	}
 	qt_journal_free(j);
 	return 0;
