@@ -21,6 +21,8 @@ struct keydetails {
 	char path[4096];
 	const char *name;
 	bool is_cert;          /* a loose certificate: no password */
+	bool on_token;         /* a certificate on a token (token names it) */
+	char token[256];
 	bool shown;
 	bool has_key;          /* the key file holds a private key */
 	enum qt_p12_format format;
@@ -115,6 +117,13 @@ static int detail_lines(struct keydetails *d, char lines[][2][600], int max)
 	LINE(_("Key ID"), "%s", s->keyid);
 	LINE(_("Storage"), "%s", storage_text(s));
 	/* The same words as `qoltanba inspect`. */
+	if (d->on_token) {
+		LINE(_("Token"), "%s", d->token);
+		LINE(_("Private key"), "%s", d->has_key ? _("on the token (it cannot be copied)")
+		                                         : _("none: this certificate cannot sign"));
+		LINE(_("Label"), "%s", d->name);
+		return n;
+	}
 	if (d->is_cert)
 		LINE(_("Format"), "%s", _("certificate"));
 	else
@@ -219,6 +228,11 @@ static int kd_key(struct screen *s, struct tui *t, const struct tui_key *k)
 		case ACT_DOWN: d->top++; return TUI_HANDLED | TUI_REDRAW;
 		case ACT_FIRST: case ACT_PGUP: d->top = 0; return TUI_HANDLED | TUI_REDRAW;
 		case ACT_CHANGE_PASSWORD:
+			if (d->on_token) {
+				snprintf(t->message, sizeof(t->message), "%s",
+				         _("This key is on a token: it has a PIN, not a password."));
+				return TUI_HANDLED;
+			}
 			if (d->is_cert) {
 				snprintf(t->message, sizeof(t->message), "%s",
 				         _("This is a certificate file: it has no password."));
@@ -256,7 +270,7 @@ static int kd_enter(struct screen *s, struct tui *t)
 	X509 *x = NULL;
 	qt_err rc;
 
-	if (!d->is_cert)
+	if (!d->is_cert || d->on_token)
 		return 0;
 	rc = qt_cert_load(d->path, &x);
 	if (rc == QT_OK)
@@ -319,4 +333,29 @@ struct screen *screen_keydetails_new(const char *path, struct qt_cert_summary *l
 	d->form.label_w = 16;
 	d->form.ctx = d;
 	return tui_screen_new(&kd_ops, d);
+}
+
+/* A certificate read from a token: shown at once, no password. */
+struct screen *screen_keydetails_token_new(const struct qt_cert_summary *sum, const char *label,
+                                           bool has_key, const char *token)
+{
+	struct keydetails *d = calloc(1, sizeof(*d));
+	struct screen *s;
+
+	if (!d)
+		return NULL;
+	snprintf(d->path, sizeof(d->path), "%s", label);
+	d->name = d->path;
+	d->is_cert = true;
+	d->on_token = true;
+	d->shown = true;
+	d->has_key = has_key;
+	snprintf(d->token, sizeof(d->token), "%s", token);
+	memcpy(&d->sum, sum, sizeof(d->sum));
+	d->form.fields = d->fields;
+	d->form.n = 0;
+	s = tui_screen_new(&kd_ops, d);
+	if (!s)
+		free(d);
+	return s;
 }

@@ -1,4 +1,6 @@
-/* The keys of a folder: one row per key file, filtered as you type. */
+/* The keys of a folder (one row per key file) or of a token (one row
+ * per key or certificate id), filtered as you type, with the same
+ * columns for both. */
 #include <config.h>
 
 #include <stdio.h>
@@ -8,6 +10,7 @@
 
 #include <openssl/crypto.h>
 #include <qoltanba/keystore.h>
+#include <qoltanba/token.h>
 #include "screens/screens.h"
 #include "i18n.h"
 
@@ -15,6 +18,8 @@ enum { TAG_UNLOCK = 1 };
 
 struct keylist {
 	char dir[4096];
+	qt_token *tok;         /* a token's contents instead of a folder's */
+	char tokname[256];
 	struct qt_keydir *kd;
 	size_t *rows;          /* entries shown: a .cer beside its .p12 is left out */
 	size_t nrows;
@@ -35,10 +40,19 @@ static const char *purpose_short(enum qt_purpose p)
 }
 
 /* The state of an entry, in words (never colour alone). */
-static const char *entry_state(const struct qt_keydir_entry *e, char *buf, size_t size,
-                               enum tui_role *role)
+static const char *entry_state(const struct keylist *kl, const struct qt_keydir_entry *e,
+                               char *buf, size_t size, enum tui_role *role)
 {
 	*role = R_NORMAL;
+	if (kl->tok && e->status != QT_OK) {
+		/* Left by a generation that was cut short: not a key. */
+		*role = R_ERROR;
+		return _("incomplete");
+	}
+	if (kl->tok && !e->has_summary) {
+		*role = R_DIM;
+		return e->kind == QT_KD_P12 ? _("no certificate") : _("certificate");
+	}
 	if (e->status != QT_OK) {
 		*role = R_ERROR;
 		if (e->status == QT_ERR_PERMISSION)
@@ -74,6 +88,11 @@ static const char *entry_state(const struct qt_keydir_entry *e, char *buf, size_
 
 static void owner_of(const struct qt_keydir_entry *e, char *buf, size_t size)
 {
+	if (!e->has_summary && e->kind != QT_KD_CERT && e->path[0] == '\0') {
+		/* A token key without a label or certificate. */
+		snprintf(buf, size, _("(key %s)"), e->keyid);
+		return;
+	}
 	if (!e->has_summary) {
 		/* Only the name is known: the key ID is the part that differs. */
 		snprintf(buf, size, _("(key %s)"), e->keyid[0] ? e->keyid : e->name);
@@ -134,7 +153,7 @@ static const char *row_text(void *ctx, size_t i, char *buf, size_t size)
 	owner_of(e, owner, sizeof(owner));
 	snprintf(buf, size, "%s %s %s %s %s %s %s", purpose_short(e->purpose), owner,
 	         e->has_summary ? e->summary.iin : "", e->has_summary ? e->summary.bin : "",
-	         entry_state(e, st, sizeof(st), &r), e->name, e->keyid);
+	         entry_state(kl, e, st, sizeof(st), &r), e->name, e->keyid);
 	return buf;
 }
 
@@ -205,7 +224,7 @@ static void row_draw(void *ctx, size_t row, int y, int x, int w, bool sel)
 	text[C_IIN] = sum && e->summary.iin[0] ? e->summary.iin : "-";
 	text[C_BIN] = sum && e->summary.bin[0] ? e->summary.bin : "-";
 	text[C_EXP] = exp;
-	text[C_STATE] = entry_state(e, st, sizeof(st), &r);
+	text[C_STATE] = entry_state(kl, e, st, sizeof(st), &r);
 	text[C_FILE] = e->name;
 	for (i = 0; i < C_COUNT; i++)
 		role[i] = base;
@@ -218,6 +237,59 @@ static void row_draw(void *ctx, size_t row, int y, int x, int w, bool sel)
 	cells(y, x, cw, text, role, base);
 }
 
+/* A token's objects as key-list entries: a key (with or without its
+ * certificate) is like a key file, a certificate alone like a .cer;
+ * "name" is the label. */
+static qt_err token_scan(struct keylist *kl, struct qt_keydir **out)
+{
+	struct qt_token_object *objs = NULL;
+	struct qt_keydir *kd;
+	size_t n = 0, i;
+	qt_err rc;
+
+	*out = NULL;
+	rc = qt_token_list(kl->tok, &objs, &n);
+	if (rc != QT_OK)
+		return rc;
+	kd = calloc(1, sizeof(*kd));
+	if (kd)
+		kd->entries = calloc(n ? n : 1, sizeof(*kd->entries));
+	if (!kd || !kd->entries) {
+		free(kd);
+		qt_token_objects_free(objs, n);
+		return QT_ERR_NOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		struct qt_keydir_entry *e = &kd->entries[kd->count];
+		const struct qt_token_object *o = &objs[i];
+		const char *label = o->label[0] ? o->label : o->cert_label;
+
+		e->path = strdup(label);
+		e->status_detail = strdup("");
+		if (!e->path || !e->status_detail) {
+			free(e->path);
+			free(e->status_detail);
+			break;
+		}
+		kd->count++;
+		e->name = e->path;
+		e->kind = o->has_private_key || o->has_public_key ? QT_KD_P12 : QT_KD_CERT;
+		e->status = o->incomplete ? QT_ERR_TOKEN : QT_OK;
+		e->purpose = QT_PURPOSE_UNKNOWN;
+		/* Ids longer than a keyid (not made by NCA or qoltanba) are
+		 * shown by their first 40 hex digits. */
+		snprintf(e->keyid, sizeof(e->keyid), "%.*s", (int)sizeof(e->keyid) - 1, o->keyid);
+		if (o->cert && qt_cert_summarize(o->cert, time(NULL), &e->summary) == QT_OK) {
+			e->has_summary = true;
+			e->purpose = e->summary.purpose;
+		}
+	}
+	qt_token_objects_free(objs, n);
+	qt_error_clear();
+	*out = kd;
+	return QT_OK;
+}
+
 static int kl_scan(struct screen *s, struct tui *t)
 {
 	struct keylist *kl = s->priv;
@@ -227,8 +299,11 @@ static int kl_scan(struct screen *s, struct tui *t)
 		qt_keydir_free(kl->kd);
 		kl->kd = NULL;
 	}
-	kl->rc = qt_keydir_scan(kl->dir, kl->with_password ? kl->password : NULL, time(NULL),
-	                        &kl->kd);
+	if (kl->tok)
+		kl->rc = token_scan(kl, &kl->kd);
+	else
+		kl->rc = qt_keydir_scan(kl->dir, kl->with_password ? kl->password : NULL, time(NULL),
+		                        &kl->kd);
 	OPENSSL_cleanse(kl->password, sizeof(kl->password));
 	if (kl->with_password && kl->rc == QT_OK) {
 		size_t i, opened = 0, wrong = 0;
@@ -264,25 +339,38 @@ static int kl_scan(struct screen *s, struct tui *t)
 
 static int kl_enter(struct screen *s, struct tui *t)
 {
+	struct keylist *kl = s->priv;
+
 	t->work = kl_scan;
-	t->work_label = _("Reading the folder");
+	t->work_label = kl->tok ? _("Reading the token") : _("Reading the folder");
 	return TUI_WORK;
 }
 
-static const char *kl_title(struct screen *s) { return _("Keys in a folder"); }
+static const char *kl_title(struct screen *s)
+{
+	struct keylist *kl = s->priv;
+
+	return kl->tok ? _("Keys on a token") : _("Keys in a folder");
+}
 
 static void kl_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 {
 	struct keylist *kl = s->priv;
 	int lw = w - 4;
 
-	tui_putf(y, 2, w - 4, R_HEADING, "%s", kl->dir);
+	tui_putf(y, 2, w - 4, R_HEADING, "%s", kl->tok ? kl->tokname : kl->dir);
 	if (!kl->loaded)
 		return;
 	if (kl->rc != QT_OK) {
 		char buf[1024];
 		snprintf(buf, sizeof(buf), "%s %s", qt_strerror(kl->rc), kl->detail);
 		tui_wrap(y + 2, 2, 4, w - 4, buf, R_ERROR);
+		return;
+	}
+	if (kl->nrows == 0 && kl->tok) {
+		tui_wrap(y + 2, 2, 4, w - 4,
+		         _("There are no keys or certificates on this token. Keys are made on it "
+		           "when you obtain DS keys."), R_NORMAL);
 		return;
 	}
 	if (kl->nrows == 0) {
@@ -294,7 +382,7 @@ static void kl_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	}
 	{
 		const char *head[C_COUNT] = { _("Use"), _("Owner"), _("IIN"), _("BIN"), _("Expires"),
-		                              _("State"), _("File") };
+		                              _("State"), kl->tok ? _("Label") : _("File") };
 		enum tui_role hr[C_COUNT];
 		int cw[C_COUNT], i;
 
@@ -314,6 +402,12 @@ static int kl_key(struct screen *s, struct tui *t, const struct tui_key *k)
 
 	if (k->act == ACT_RELOAD)
 		return kl_enter(s, t) | TUI_HANDLED;
+	if (kl->tok && k->act == ACT_CHANGE_PIN) {
+		t->push = screen_tokchange_new(kl->tok, false);
+		return TUI_HANDLED | TUI_PUSH;
+	}
+	if (kl->tok && k->act == ACT_UNLOCK_ALL)
+		return TUI_HANDLED;
 	if (k->act == ACT_UNLOCK_ALL) {
 		t->push = tui_password_dialog_new(_("Unlock all"),
 		                                  _("One password for every key file of this folder "
@@ -330,6 +424,23 @@ static int kl_key(struct screen *s, struct tui *t, const struct tui_key *k)
 		if (i == (size_t)-1)
 			return TUI_HANDLED;
 		e = &kl->kd->entries[kl->rows[i]];
+		if (kl->tok) {
+			char buf[600];
+
+			if (e->has_summary) {
+				t->push = screen_keydetails_token_new(&e->summary, e->name,
+				                                      e->kind == QT_KD_P12, kl->tokname);
+				return TUI_HANDLED | TUI_PUSH;
+			}
+			snprintf(buf, sizeof(buf), "%s\n\n%s %s",
+			         e->status != QT_OK ?
+			         _("This key was left by a key generation that was cut short; it "
+			           "cannot be used, and the next generation removes it.") :
+			         _("There is no certificate for this key on the token yet."),
+			         _("Key ID:"), e->keyid);
+			t->push = tui_dialog_new(e->name[0] ? e->name : _("Key"), buf, NULL, 0, 0);
+			return TUI_HANDLED | TUI_PUSH;
+		}
 		if (e->status != QT_OK && e->status != QT_ERR_BAD_PASSWORD) {
 			char buf[1200];
 			snprintf(buf, sizeof(buf), "%s\n\n%s\n%s", e->name, qt_strerror(e->status),
@@ -382,6 +493,9 @@ static void kl_leave(struct screen *s, struct tui *t)
 {
 	struct keylist *kl = s->priv;
 
+	/* Leaving a token's contents logs out of it. */
+	if (kl->tok)
+		qt_token_logout(kl->tok);
 	tui_list_free(&kl->list);
 	qt_keydir_free(kl->kd);
 	free(kl->rows);
@@ -391,7 +505,14 @@ static void kl_leave(struct screen *s, struct tui *t)
 
 static const enum tui_action kl_bar_acts[] = { ACT_SELECT, ACT_UNLOCK_ALL, ACT_BACK,
                                                ACT_CLEAR, ACT_RELOAD, ACT_NONE };
-static const enum tui_action *kl_bar(struct screen *s) { return kl_bar_acts; }
+static const enum tui_action kl_bar_tok[] = { ACT_SELECT, ACT_CHANGE_PIN, ACT_BACK, ACT_CLEAR,
+                                              ACT_RELOAD, ACT_NONE };
+static const enum tui_action *kl_bar(struct screen *s)
+{
+	struct keylist *kl = s->priv;
+
+	return kl->tok ? kl_bar_tok : kl_bar_acts;
+}
 
 static const struct screen_ops kl_ops = {
 	.name = "key-list", .title = kl_title, .enter = kl_enter, .draw = kl_draw,
@@ -405,5 +526,20 @@ struct screen *screen_keylist_new(const char *dir)
 	if (!kl)
 		return NULL;
 	snprintf(kl->dir, sizeof(kl->dir), "%s", dir);
+	return tui_screen_new(&kl_ops, kl);
+}
+
+struct screen *screen_keylist_token_new(qt_token *tok)
+{
+	struct keylist *kl = calloc(1, sizeof(*kl));
+	struct qt_token_info ti;
+
+	if (!kl)
+		return NULL;
+	kl->tok = tok;
+	if (qt_token_info(tok, &ti) == QT_OK)
+		snprintf(kl->tokname, sizeof(kl->tokname), _("Token %s (%s, serial %s)"), ti.label,
+		         ti.model, ti.serial);
+	qt_error_clear();
 	return tui_screen_new(&kl_ops, kl);
 }

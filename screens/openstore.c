@@ -1,5 +1,5 @@
-/* Open key store: where the keys are.  A folder on this computer now;
- * tokens come with the tokens issue. */
+/* Open key store, PC folder: which folder (the storage type was chosen
+ * before, on the storage page). */
 #include <config.h>
 
 #include <errno.h>
@@ -12,10 +12,8 @@
 #include "screens/screens.h"
 #include "i18n.h"
 
-enum { F_KIND, F_FOLDER, F_OPEN, F_COUNT };
+enum { F_FOLDER, F_OPEN, F_COUNT };
 enum { TAG_PICK = 1 };
-
-static const char *const kinds[] = { N_("Folder on this computer"), N_("Token or ID card") };
 
 struct openstore {
 	struct tui_field fields[F_COUNT];
@@ -42,12 +40,9 @@ static void os_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	struct openstore *o = s->priv;
 
 	tui_wrap(y + 1, 2, 2, w - 4,
-	         _("Where are the keys? Type the folder, or press F7/^F to choose it from a list."),
+	         _("Type the folder with the key files, or press F7/^F to choose it from a list."),
 	         R_NORMAL);
 	tui_form_draw(&o->form, y + 4, 2, h - 8, w - 4);
-	if (o->fields[F_KIND].choice == 1)
-		tui_wrap(y + 9, 4, 2, w - 8, _("Tokens and ID cards come in a later version of qoltanba."),
-		         R_WARN);
 	(void)t;
 }
 
@@ -55,12 +50,6 @@ static int os_submit(struct openstore *o, struct tui *t)
 {
 	char path[TUI_FIELD_MAX * 4 + 1];
 
-	if (o->fields[F_KIND].choice == 1) {
-		t->push = tui_dialog_new(_("Not yet"),
-		                         _("Tokens and ID cards come in a later version of qoltanba. "
-		                           "For now, choose a folder on this computer."), NULL, 0, 0);
-		return TUI_HANDLED | TUI_PUSH;
-	}
 	if (tui_form_check(&o->form, true) >= 0) {
 		o->form.focus = F_FOLDER;
 		return TUI_HANDLED | TUI_REDRAW;
@@ -127,10 +116,6 @@ struct screen *screen_openstore_new(const char *folder)
 
 	if (!o)
 		return NULL;
-	o->fields[F_KIND].kind = TF_CHOICE;
-	o->fields[F_KIND].label = N_("Storage");
-	o->fields[F_KIND].choices = kinds;
-	o->fields[F_KIND].nchoices = 2;
 	o->fields[F_FOLDER].kind = TF_TEXT;
 	o->fields[F_FOLDER].label = N_("Folder");
 	o->fields[F_FOLDER].required = true;

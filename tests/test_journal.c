@@ -47,10 +47,26 @@ static void test_config(void)
 	CHECK_STR(qt_config_get(cfg, "language"), "ru");
 	CHECK(qt_config_get_bool(cfg, "kiosk", false));
 	CHECK(qt_config_get(cfg, "portal") == NULL);
+	/* Where each value came from, for messages that point at the line. */
+	{
+		char want[600];
+
+		snprintf(want, sizeof want, "%s:2", sys);
+		CHECK_STR(qt_config_source(cfg, "language"), want);
+		snprintf(want, sizeof want, "%s:4", sys);
+		CHECK_STR(qt_config_source(cfg, "module.kaztoken"), want);
+		CHECK(qt_config_source(cfg, "portal") == NULL);
+	}
 
 	/* The user's setting is written to the user's file only. */
 	CHECK_EQ_INT(qt_config_set(cfg, "language", "kk"), QT_OK);
 	CHECK_STR(qt_config_get(cfg, "language"), "kk");
+	{
+		char want[600];
+
+		snprintf(want, sizeof want, "%s:1", user);
+		CHECK_STR(qt_config_source(cfg, "language"), want);
+	}
 	CHECK(stat(user, &st) == 0 && (st.st_mode & 0777) == 0600);
 	text = slurp(sys);
 	CHECK(text != NULL && strstr(text, "language = ru") != NULL);
@@ -66,6 +82,16 @@ static void test_config(void)
 	CHECK_EQ_INT(qt_config_set(cfg, "language", "ru"), QT_OK);
 	CHECK_EQ_INT(qt_config_set(cfg, "color", NULL), QT_OK);
 	CHECK(qt_config_get(cfg, "color") == NULL);
+	{
+		/* The line removed above moves "language" up to line 2; the
+		 * overriding user value names the user's file. */
+		char want[600];
+
+		snprintf(want, sizeof want, "%s:2", user);
+		CHECK_STR(qt_config_source(cfg, "language"), want);
+		snprintf(want, sizeof want, "%s:4", user);
+		CHECK_STR(qt_config_source(cfg, "portal"), want);
+	}
 	text = slurp(user);
 	CHECK(text != NULL && strcmp(text, "# my settings\nlanguage = ru\n\nportal = \"http://127.0.0.1:8080\"\n") == 0);
 	if (text != NULL)

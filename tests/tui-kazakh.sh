@@ -95,11 +95,11 @@ for size in 80x24 120x40; do
 	expect_text "$home_kk"
 	expect_text "$(kk 'Open key store')"
 	fits $size
-	TUI_ARGS=--lang=kk tui $size '4<C-u>fx/organization/active<Enter>'
+	TUI_ARGS=--lang=kk tui $size '41<C-u>fx/organization/active<Enter>'
 	expect_text 'ТЕСТОВ ТЕСТ, АО "ТЕСТ"'
 	expect_text "$(kk 'Keys in a folder')"
 	fits $size
-	TUI_ARGS=--lang=kk tui $size '4<C-u>fx/organization/active<Enter><Enter>Qwerty12<Enter>'
+	TUI_ARGS=--lang=kk tui $size '41<C-u>fx/organization/active<Enter><Enter>Qwerty12<Enter>'
 	expect_text "$(kk 'Key details')"
 	expect_text 'ТЕСТОВ, ТЕСТОВИЧ'
 	fits $size

@@ -103,6 +103,8 @@ checks=$((checks + 1))
 colours || fail "no colours with TERM=screen-256color"
 keys 4
 wait_for 'Where are the keys?'
+keys 1
+wait_for 'Type the folder'
 keys C-u
 text keys
 keys Enter
@@ -150,6 +152,8 @@ expect_exit 2 "$QOLTANBA" inspect --password-file oldpw "$p12"
 start vt100
 keys 4
 wait_for 'Where are the keys?'
+keys 1
+wait_for 'Type the folder'
 keys C-u
 text fx/organization/active
 keys Enter
@@ -172,6 +176,8 @@ checks=$((checks + 1))
 ! colours || fail "colours although NO_COLOR is set"
 keys 4
 wait_for 'Where are the keys?'
+keys 1
+wait_for 'Type the folder'
 keys C-u
 text keys
 keys Enter
@@ -186,6 +192,8 @@ wait_exit 130
 start screen
 keys 4
 wait_for 'Where are the keys?'
+keys 1
+wait_for 'Type the folder'
 keys C-u
 text keys
 keys Enter

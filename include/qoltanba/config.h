@@ -31,6 +31,9 @@ void qt_config_free(qt_config *cfg);
 
 /* NULL when not set. */
 const char *qt_config_get(const qt_config *cfg, const char *key);
+/* Where the value in force came from, "FILE:LINE" (for messages that
+ * point at the line to fix); NULL when not set. */
+const char *qt_config_source(const qt_config *cfg, const char *key);
 /* "yes/true/on/1" and "no/false/off/0"; def when unset or unclear. */
 bool qt_config_get_bool(const qt_config *cfg, const char *key, bool def);
 /* Calls fn for each key that starts with prefix, in file order. */

@@ -18,6 +18,7 @@
 struct entry {
 	char *key;
 	char *value;
+	char *source;   /* "FILE:LINE" it came from */
 };
 
 struct qt_config {
@@ -39,6 +40,7 @@ void qt_config_free(qt_config *cfg)
 	for (i = 0; i < cfg->n; i++) {
 		free(cfg->v[i].key);
 		free(cfg->v[i].value);
+		free(cfg->v[i].source);
 	}
 	free(cfg->v);
 	free(cfg);
@@ -54,16 +56,26 @@ static struct entry *find(const qt_config *cfg, const char *key)
 	return NULL;
 }
 
-static qt_err put(qt_config *cfg, const char *key, const char *value)
+/* Sets key to value, remembering where it came from ("FILE:LINE"). */
+static qt_err put(qt_config *cfg, const char *key, const char *value, const char *path,
+                  unsigned line)
 {
 	struct entry *e = find(cfg, key);
-	char *nv = strdup(value);
+	char *nv = strdup(value), *src;
+	int n = snprintf(NULL, 0, "%s:%u", path, line);
 
-	if (nv == NULL)
+	src = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (nv == NULL || src == NULL) {
+		free(nv);
+		free(src);
 		return QT_ERR_NOMEM;
+	}
+	snprintf(src, (size_t)n + 1, "%s:%u", path, line);
 	if (e != NULL) {
 		free(e->value);
+		free(e->source);
 		e->value = nv;
+		e->source = src;
 		return QT_OK;
 	}
 	if (cfg->n == cfg->cap) {
@@ -71,6 +83,7 @@ static qt_err put(qt_config *cfg, const char *key, const char *value)
 		struct entry *nvv = realloc(cfg->v, ncap * sizeof *nvv);
 		if (nvv == NULL) {
 			free(nv);
+			free(src);
 			return QT_ERR_NOMEM;
 		}
 		cfg->v = nvv;
@@ -79,9 +92,11 @@ static qt_err put(qt_config *cfg, const char *key, const char *value)
 	cfg->v[cfg->n].key = strdup(key);
 	if (cfg->v[cfg->n].key == NULL) {
 		free(nv);
+		free(src);
 		return QT_ERR_NOMEM;
 	}
 	cfg->v[cfg->n].value = nv;
+	cfg->v[cfg->n].source = src;
 	cfg->n++;
 	return QT_OK;
 }
@@ -94,7 +109,10 @@ static void drop(qt_config *cfg, const char *key)
 		return;
 	free(e->key);
 	free(e->value);
-	*e = cfg->v[--cfg->n];
+	free(e->source);
+	/* Keep file order (qt_config_each promises it). */
+	memmove(e, e + 1, (size_t)(cfg->v + cfg->n - (e + 1)) * sizeof *e);
+	cfg->n--;
 }
 
 static char *trim(char *s)
@@ -168,7 +186,7 @@ qt_err qt_config_load_file(qt_config *cfg, const char *path)
 			qt_free_secret(buf, len);
 			return qt_error(QT_ERR_CONFIG, _("%s:%u: expected \"key = value\""), path, lineno);
 		}
-		if (key != NULL && (rc = put(cfg, key, value)) != QT_OK) {
+		if (key != NULL && (rc = put(cfg, key, value, path, lineno)) != QT_OK) {
 			qt_free_secret(buf, len);
 			return rc;
 		}
@@ -251,6 +269,13 @@ const char *qt_config_get(const qt_config *cfg, const char *key)
 	return e != NULL ? e->value : NULL;
 }
 
+const char *qt_config_source(const qt_config *cfg, const char *key)
+{
+	const struct entry *e = cfg != NULL ? find(cfg, key) : NULL;
+
+	return e != NULL ? e->source : NULL;
+}
+
 bool qt_config_get_bool(const qt_config *cfg, const char *key, bool def)
 {
 	const char *v = qt_config_get(cfg, key);
@@ -314,6 +339,34 @@ static void sb_setting(struct sbuf *b, const char *key, const char *value)
 	sb_add(b, "\n", 1);
 }
 
+/* After the user's file was rewritten: the settings that come from it
+ * are on the lines they now have (a line removed moves those below). */
+static qt_err resource(qt_config *cfg, const char *path, char *text)
+{
+	char *line, *next;
+	unsigned lineno = 0;
+	qt_err rc = QT_OK;
+
+	for (line = text; rc == QT_OK && line != NULL && *line != '\0'; line = next) {
+		char *k, *v;
+		struct entry *e;
+		size_t plen = strlen(path);
+
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		lineno++;
+		if (!parse_line(line, &k, &v) || k == NULL || (e = find(cfg, k)) == NULL)
+			continue;
+		/* Only values in force that came from this file. */
+		if (strncmp(e->source, path, plen) != 0 || e->source[plen] != ':' ||
+		    strcmp(e->value, v) != 0)
+			continue;
+		rc = put(cfg, k, v, path, lineno);
+	}
+	return rc;
+}
+
 qt_err qt_config_set(qt_config *cfg, const char *key, const char *value)
 {
 	struct sbuf out = { 0 };
@@ -373,9 +426,11 @@ qt_err qt_config_set(qt_config *cfg, const char *key, const char *value)
 	rc = qt_atomic_write(path, out.p, out.n, 0600, QT_WRITE_REPLACE);
 	if (rc == QT_OK && cfg != NULL) {
 		if (value != NULL)
-			rc = put(cfg, key, value);
+			rc = put(cfg, key, value, path, 0);
 		else
 			drop(cfg, key);
+		if (rc == QT_OK)
+			rc = resource(cfg, path, out.p);
 	}
 done:
 	if (buf != NULL)

@@ -18,6 +18,7 @@
 #include <libp11.h>
 
 #include <qoltanba/atr.h>
+#include <qoltanba/config.h>
 #include "engine/tokconf.h"
 #include "i18n.h"
 
@@ -56,10 +57,10 @@ void qt_tokconf_data_path(const char *name, char *buf, size_t size)
 	snprintf(buf, size, "%s/%s", d != NULL && d[0] != '\0' ? d : PKGDATADIR, name);
 }
 
-static void note(struct qt_tokconf *c, const char *path, unsigned line, const char *why)
+static void note(struct qt_tokconf *c, const char *source, const char *why)
 {
 	if (c->problem[0] == '\0')
-		snprintf(c->problem, sizeof c->problem, "%s:%u: %s", path, line, why);
+		snprintf(c->problem, sizeof c->problem, "%s: %s", source ? source : "?", why);
 }
 
 static qt_err add_module(struct qt_tokconf *c, const char *path, const char *source,
@@ -90,59 +91,68 @@ static qt_err add_module(struct qt_tokconf *c, const char *path, const char *sou
 	return QT_OK;
 }
 
-static qt_err read_config(struct qt_tokconf *c, const char *path)
+struct each_ctx {
+	struct qt_tokconf *c;
+	const qt_config *cfg;
+	qt_err rc;
+};
+
+/* One "module" or "module.MEDIUM" setting (qt_config_each, file order). */
+static void module_setting(const char *key, const char *val, void *arg)
 {
-	FILE *f = fopen(path, "r");
-	char buf[4200], src[4200];
-	unsigned line = 0;
-	qt_err rc = QT_OK;
+	struct each_ctx *x = arg;
+	const char *src = qt_config_source(x->cfg, key);
+	enum qt_storage medium = QT_STORAGE_UNKNOWN;
 
-	if (f == NULL)
-		return QT_OK;   /* no configuration is a fine configuration */
-	while (rc == QT_OK && fgets(buf, sizeof buf, f) != NULL) {
-		char *p, *key, *val, *eq;
-		enum qt_storage medium = QT_STORAGE_UNKNOWN;
-
-		line++;
-		p = qt_tokconf_trim(buf);
-		if (*p == '#' || *p == ';' || *p == '\0')
-			continue;
-		eq = strchr(p, '=');
-		if (eq == NULL)
-			continue;
-		*eq = '\0';
-		key = qt_tokconf_trim(p);
-		val = qt_tokconf_trim(eq + 1);
-		if (strcmp(key, "p11-kit") == 0) {
-			if (strcasecmp(val, "no") == 0 || strcasecmp(val, "false") == 0 ||
-			    strcmp(val, "0") == 0)
-				c->p11kit = false;
-			else if (strcasecmp(val, "yes") == 0 || strcasecmp(val, "true") == 0 ||
-			         strcmp(val, "1") == 0)
-				c->p11kit = true;
-			else
-				note(c, path, line, _("p11-kit is yes or no"));
-			continue;
+	if (x->rc != QT_OK)
+		return;
+	if (key[6] == '.') {
+		if (qt_medium_from_name(key + 7, &medium) != QT_OK) {
+			note(x->c, src, _("unknown medium after \"module.\""));
+			return;
 		}
-		if (strncmp(key, "module", 6) != 0)
-			continue;
-		if (key[6] == '.') {
-			if (qt_medium_from_name(key + 7, &medium) != QT_OK) {
-				note(c, path, line, _("unknown medium after \"module.\""));
-				continue;
-			}
-		} else if (key[6] != '\0') {
-			continue;
-		}
-		if (val[0] == '\0') {
-			note(c, path, line, _("the module path is empty"));
-			continue;
-		}
-		snprintf(src, sizeof src, "%s:%u", path, line);
-		rc = add_module(c, val, src, medium, false);
+	} else if (key[6] != '\0') {
+		return;         /* "modules", "module-x": not ours */
 	}
-	fclose(f);
-	return rc;
+	if (val[0] == '\0') {
+		note(x->c, src, _("the module path is empty"));
+		return;
+	}
+	x->rc = add_module(x->c, val, src ? src : key, medium, false);
+}
+
+/* qoltanba's configuration (include/qoltanba/config.h): the system file,
+ * then the user's, each key once (the user's value wins).  A file that
+ * cannot be read is reported; the p11-kit modules still load. */
+static qt_err read_config(struct qt_tokconf *c)
+{
+	struct each_ctx x = { c, NULL, QT_OK };
+	qt_config *cfg = NULL;
+	const char *v;
+	qt_err rc;
+
+	rc = qt_config_load(&cfg);
+	if (rc == QT_ERR_NOMEM)
+		return rc;
+	if (rc != QT_OK) {
+		if (c->problem[0] == '\0')
+			snprintf(c->problem, sizeof c->problem, "%s", qt_error_detail());
+		return QT_OK;
+	}
+	v = qt_config_get(cfg, "p11-kit");
+	if (v != NULL) {
+		if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0)
+			c->p11kit = false;
+		else if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
+		         strcmp(v, "1") == 0)
+			c->p11kit = true;
+		else
+			note(c, qt_config_source(cfg, "p11-kit"), _("p11-kit is yes or no"));
+	}
+	x.cfg = cfg;
+	qt_config_each(cfg, "module", module_setting, &x);
+	qt_config_free(cfg);
+	return x.rc;
 }
 
 /* p11-kit resolves a module name without a slash in its module folder,
@@ -265,17 +275,11 @@ static qt_err read_p11kit(struct qt_tokconf *c)
 
 qt_err qt_tokconf_load(struct qt_tokconf *c)
 {
-	char path[4096];
 	qt_err rc;
 
 	memset(c, 0, sizeof *c);
 	c->p11kit = true;
-	qt_tokconf_system_path("qoltanba.conf", path, sizeof path);
-	rc = read_config(c, path);
-	if (rc == QT_OK) {
-		qt_tokconf_user_path("config", path, sizeof path);
-		rc = read_config(c, path);
-	}
+	rc = read_config(c);
 	if (rc == QT_OK && c->p11kit)
 		rc = read_p11kit(c);
 	if (rc != QT_OK)

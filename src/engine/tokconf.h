@@ -1,10 +1,10 @@
 /* Internal to the engine: where the token layer finds its files, and
- * the reading of qoltanba's configuration for PKCS#11 modules.
+ * which PKCS#11 modules to load.
  *
- * Configuration files, read in this order (later lines add):
- *   SYSCONFDIR/qoltanba/qoltanba.conf
- *   $XDG_CONFIG_HOME/qoltanba/config   (~/.config/qoltanba/config)
- * Lines of interest here (others belong to other parts and are skipped):
+ * The settings come from qoltanba's configuration (qoltanba/config.h:
+ * SYSCONFDIR/qoltanba/qoltanba.conf, then $XDG_CONFIG_HOME/qoltanba/config,
+ * each key once, the user's value winning).  Keys read here (others
+ * belong to other parts):
  *   module.MEDIUM = /path/to/pkcs11-module.so   tokens of that medium
  *   module = /path/to/pkcs11-module.so          any medium
  *   p11-kit = yes|no     also load the modules registered with p11-kit

@@ -38,9 +38,12 @@ const struct tui_action_def tui_actions[] = {
 	{ ACT_CHANGE_PASSWORD, "change-password", N_("Password"),
 	  N_("Change the password of this key file"), 6, 'W', 0, NULL },
 	{ ACT_CLEAR, "clear", N_("Clear"), N_("Clear the field or the filter"), 8, 'U', 0, NULL },
-	{ ACT_RELOAD, "reload", N_("Reload"), N_("Read the folder again"), 5, 'R', 0, NULL },
+	{ ACT_RELOAD, "reload", N_("Reload"),
+	  N_("Read the folder again, or look again for readers and tokens"), 5, 'R', 0, NULL },
 	{ ACT_UNLOCK_ALL, "unlock-all", N_("Unlock all"),
 	  N_("Open every key file of the folder with one password"), 9, 'K', 0, NULL },
+	{ ACT_CHANGE_PIN, "change-pin", N_("PIN"),
+	  N_("Change the PIN of this token"), 12, 'Y', 0, NULL },
 	{ ACT_REDRAW, "redraw", N_("Redraw"), N_("Redraw the screen"), 0, 'L', 0, NULL },
 	{ ACT_NONE, NULL, NULL, NULL, 0, 0, 0, NULL }
 };

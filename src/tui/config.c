@@ -1,7 +1,8 @@
-/* Settings remembered between runs: $XDG_CONFIG_HOME/qoltanba/config
- * (or ~/.config/qoltanba/config), "key=value" lines, written atomically
- * with qt_atomic_write.  Unknown keys are ignored, so an older qoltanba
- * reads a newer file. */
+/* Settings remembered between runs, through the engine's configuration
+ * (qoltanba/config.h): read from SYSCONFDIR/qoltanba/qoltanba.conf and
+ * then $XDG_CONFIG_HOME/qoltanba/config, written back to the user's file
+ * atomically (mode 0600) keeping its other lines and comments.  Keys:
+ * language (en, ru, kk or empty), color (yes/no), last_folder. */
 #include <config.h>
 
 #include <locale.h>
@@ -9,78 +10,43 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <qoltanba/fsutil.h>
+#include <qoltanba/config.h>
 #include "tui/tui.h"
 #include "i18n.h"
 
-struct tui_config tui_cfg = { "", true, "" };
-
-static int config_dir(char *buf, size_t size)
-{
-	const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-
-	if (x && x[0] == '/')
-		return snprintf(buf, size, "%s/qoltanba", x) < (int)size ? 0 : -1;
-	if (home && *home)
-		return snprintf(buf, size, "%s/.config/qoltanba", home) < (int)size ? 0 : -1;
-	return -1;
-}
+struct tui_config tui_cfg = { "", true, "", "" };
 
 void tui_config_load(void)
 {
-	char dir[1024], path[1100], line[1200];
-	FILE *f;
+	qt_config *cfg = NULL;
+	const char *v;
+	qt_err rc = qt_config_load(&cfg);
 
-	if (config_dir(dir, sizeof(dir)) < 0)
+	if (rc != QT_OK) {
+		/* Defaults, and the line to fix on the first screen. */
+		snprintf(tui_cfg.problem, sizeof(tui_cfg.problem), _("Settings not read: %s (%s)"),
+		         qt_strerror(rc), qt_error_detail());
 		return;
-	snprintf(path, sizeof(path), "%s/config", dir);
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *eq = strchr(line, '='), *v;
-		size_t n;
-
-		if (!eq || line[0] == '#')
-			continue;
-		*eq = '\0';
-		v = eq + 1;
-		n = strlen(v);
-		while (n && (v[n - 1] == '\n' || v[n - 1] == '\r'))
-			v[--n] = '\0';
-		if (strcmp(line, "language") == 0) {
-			if (strcmp(v, "en") == 0 || strcmp(v, "ru") == 0 || strcmp(v, "kk") == 0 || !*v)
-				snprintf(tui_cfg.language, sizeof(tui_cfg.language), "%s", v);
-		} else if (strcmp(line, "colors") == 0) {
-			tui_cfg.colors = strcmp(v, "off") != 0;
-		} else if (strcmp(line, "last_folder") == 0) {
-			snprintf(tui_cfg.last_folder, sizeof(tui_cfg.last_folder), "%s", v);
-		}
 	}
-	fclose(f);
+	v = qt_config_get(cfg, "language");
+	if (v && (strcmp(v, "en") == 0 || strcmp(v, "ru") == 0 || strcmp(v, "kk") == 0 || !*v))
+		snprintf(tui_cfg.language, sizeof(tui_cfg.language), "%s", v);
+	tui_cfg.colors = qt_config_get_bool(cfg, "color", true);
+	v = qt_config_get(cfg, "last_folder");
+	if (v)
+		snprintf(tui_cfg.last_folder, sizeof(tui_cfg.last_folder), "%s", v);
+	qt_config_free(cfg);
 }
 
 int tui_config_save(struct tui *t)
 {
-	char dir[1024], path[1100], buf[4096];
-	int n;
 	qt_err rc;
 
-	if (config_dir(dir, sizeof(dir)) < 0) {
-		snprintf(t->message, sizeof(t->message), "%s",
-		         _("Settings not saved: neither XDG_CONFIG_HOME nor HOME is set."));
-		t->message_error = true;
-		return -1;
-	}
-	n = snprintf(buf, sizeof(buf), "# qoltanba settings (written by qoltanba)\n"
-	             "language=%s\ncolors=%s\nlast_folder=%s\n", tui_cfg.language,
-	             tui_cfg.colors ? "on" : "off", tui_cfg.last_folder);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		return -1;
-	snprintf(path, sizeof(path), "%s/config", dir);
-	rc = qt_mkdir_p(dir, 0700);
+	rc = qt_config_set(NULL, "language", tui_cfg.language[0] ? tui_cfg.language : NULL);
 	if (rc == QT_OK)
-		rc = qt_atomic_write(path, buf, (size_t)n, 0600, QT_WRITE_REPLACE);
+		rc = qt_config_set(NULL, "color", tui_cfg.colors ? "yes" : "no");
+	if (rc == QT_OK && tui_cfg.last_folder[0])
+		rc = qt_config_set(NULL, "last_folder", tui_cfg.last_folder);
 	if (rc != QT_OK) {
 		snprintf(t->message, sizeof(t->message), _("Settings not saved: %s (%s)"),
 		         qt_strerror(rc), qt_error_detail());

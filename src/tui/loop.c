@@ -18,6 +18,7 @@
 #include "i18n.h"
 
 struct tui *tui_current;
+void (*tui_on_exit)(void);
 
 struct screen *tui_screen_new(const struct screen_ops *ops, void *priv)
 {
@@ -210,6 +211,13 @@ static void draw_frame(struct tui *t)
 		const char *note = _("ASCII mode: the locale is not UTF-8");
 		int nw = tui_width(note);
 		tui_put(0, COLS - nw - 1, nw, note, R_TITLE, false);
+	} else if (t->status_note[0]) {
+		/* Which portal the pages talk to (the bottom line is full of
+		 * keys at 80 columns): at the right end of the top line. */
+		int nw = tui_width(t->status_note), tw = tui_width(title);
+
+		if (tw + nw + 3 <= COLS)
+			tui_put(0, COLS - nw - 1, nw, t->status_note, R_TITLE, false);
 	}
 	for (i = base; i < t->depth; i++)
 		t->stack[i]->ops->draw(t->stack[i], t, 1, 0, h, COLS);
@@ -227,20 +235,39 @@ static void draw_frame(struct tui *t)
 	wnoutrefresh(stdscr);
 }
 
-static void draw_work(struct tui *t)
+static void draw_work(struct tui *t, bool cancellable)
 {
 	const char *label = t->work_label ? t->work_label : _("Working");
-	int w = tui_width(label) + 8, x, y = LINES / 2 - 1;
+	const char *esc = _("Esc cancels");
+	int w = tui_width(label) + 8, x, y = LINES / 2 - 1, h = cancellable ? 4 : 3;
 	char buf[512];
 
+	if (cancellable && tui_width(esc) + 8 > w)
+		w = tui_width(esc) + 8;
 	if (w > COLS - 4)
 		w = COLS - 4;
 	x = (COLS - w) / 2;
-	tui_fill(y, x, 3, w, R_NORMAL);
-	tui_box(y, x, 3, w, NULL, R_FRAME);
+	tui_fill(y, x, h, w, R_NORMAL);
+	tui_box(y, x, h, w, NULL, R_FRAME);
 	snprintf(buf, sizeof(buf), "%s %s%s", tui_spinner_glyph(t->tick), label,
 	         tui_glyph_ellipsis());
 	tui_put(y + 1, x + 2, w - 4, buf, R_NORMAL, false);
+	if (cancellable)
+		tui_put(y + 2, x + 4, w - 6, esc, R_DIM, false);
+	if (atomic_load(&t->work_permille) >= 0) {
+		/* A long step that knows how far it is: a wider box with a
+		 * progress bar and what it is doing now. */
+		const char *phase = atomic_load(&t->work_phase);
+		int bw = COLS - 10 > 64 ? 64 : COLS - 10, by = y + h;
+
+		x = (COLS - bw) / 2;
+		tui_fill(by, x, 4, bw, R_NORMAL);
+		tui_box(by - 1, x, 5, bw, NULL, R_FRAME);
+		tui_put(by, x + 2, bw - 4, phase ? phase : "", R_NORMAL, true);
+		tui_progress_draw(by + 1, x + 2, bw - 4, atomic_load(&t->work_permille) / 1000.0,
+		                  NULL);
+		tui_put(by + 2, x + 2, bw - 4, "", R_NORMAL, true);
+	}
 	curs_set(0);
 	wnoutrefresh(stdscr);
 	doupdate();
@@ -269,18 +296,38 @@ static void *work_thread(void *arg)
 	return NULL;
 }
 
-static int run_work(struct tui *t, int (*fn)(struct screen *, struct tui *), struct screen *s)
+static int run_work(struct tui *t, int (*fn)(struct screen *, struct tui *), struct screen *s,
+                    void (*cancel)(struct screen *, struct tui *))
 {
 	struct work_run w = { fn, s, t, 0, 0 };
 	pthread_t th;
+	bool cancelled = false;
 
 	if (t->headless || pthread_create(&th, NULL, work_thread, &w) != 0)
 		return fn(s, t);
+	if (cancel)
+		wtimeout(stdscr, 80);
 	while (!atomic_load(&w.done)) {
-		napms(80);
+		int code;
+		wchar_t ch;
+
+		if (!cancel) {
+			napms(80);
+		} else if (tui_term_getkey(&code, &ch)) {
+			/* Only Esc (or F3) means something while waiting;
+			 * other keys are dropped, a resize redraws the box. */
+			if (!cancelled && tui_key_action(code, ch) == ACT_BACK) {
+				cancelled = true;
+				cancel(s, t);
+			} else if (code == KEY_RESIZE) {
+				erase();
+			}
+		}
 		t->tick++;
-		draw_work(t);
+		draw_work(t, cancel != NULL && !cancelled);
 	}
+	if (cancel)
+		wtimeout(stdscr, 200);
 	pthread_join(th, NULL);
 	return w.flags;
 }
@@ -329,12 +376,16 @@ static void apply(struct tui *t, int flags)
 		if (flags & TUI_WORK) {
 			struct screen *top = t->stack[t->depth - 1];
 			int (*fn)(struct screen *, struct tui *) = t->work;
+			void (*cancel)(struct screen *, struct tui *) = t->work_cancel;
 
+			atomic_store(&t->work_permille, -1);
+			atomic_store(&t->work_phase, NULL);
 			draw_frame(t);
-			draw_work(t);
+			draw_work(t, cancel != NULL);
 			t->work = NULL;
+			t->work_cancel = NULL;
 			if (fn)
-				next |= run_work(t, fn, top);
+				next |= run_work(t, fn, top, cancel);
 			t->work_label = NULL;
 			flags &= ~TUI_WORK;
 			flags |= next;
@@ -439,6 +490,7 @@ int tui_run(const struct tui_options *o, struct screen *first)
 	int rc = 0, dumps = 0;
 
 	memset(t, 0, sizeof(*t));
+	atomic_store(&t->work_permille, -1);
 	tui_current = t;
 	tui_config_load();
 	if (o->lang)
@@ -467,6 +519,10 @@ int tui_run(const struct tui_options *o, struct screen *first)
 			first->ops->leave(first, t);
 		free(first);
 		return 1;
+	}
+	if (tui_cfg.problem[0]) {
+		snprintf(t->message, sizeof(t->message), "%s", tui_cfg.problem);
+		t->message_error = true;
 	}
 	apply(t, push_screen(t, first) | 0);
 
@@ -517,6 +573,8 @@ int tui_run(const struct tui_options *o, struct screen *first)
 	 * is restored. */
 	while (t->depth > 0)
 		pop_screen(t);
+	if (tui_on_exit)
+		tui_on_exit();
 	tui_term_stop();
 	if (dump && dump != stdout)
 		fclose(dump);

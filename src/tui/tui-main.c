@@ -9,16 +9,19 @@
 #include "tui/tui.h"
 #include "tui/tui-main.h"
 #include "screens/screens.h"
+#include "screens/enroll.h"
 #include "i18n.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out, _("Usage: qoltanba [--lang=en|ru|kk] [--no-color] [--list-keys]\n"
+	fprintf(out, _("Usage: qoltanba [--lang=en|ru|kk] [--no-color] [--portal=URL] [--list-keys]\n"
 	               "       qoltanba --headless=COLSxROWS --keys=FILE [--dump=FILE]\n"
 	               "       qoltanba COMMAND ...   (see 'qoltanba help')\n\n"
 	               "Without a command qoltanba opens its terminal interface.\n"
 	               "  --lang=LL        interface language for this run\n"
 	               "  --no-color       no colours (so does a non-empty NO_COLOR)\n"
+	               "  --portal=URL     the portal to apply to (default: the configuration's\n"
+	               "                   \"portal\", else a local portal started on loopback)\n"
 	               "  --list-keys      print the keys of the interface and exit\n"
 	               "  --headless=WxH   draw into a virtual WxH screen, take the keys from\n"
 	               "                   --keys=FILE and write the screen as text to --dump\n"
@@ -35,6 +38,7 @@ int tui_main(int argc, char **argv)
 		{ "keys", required_argument, NULL, 'k' },
 		{ "dump", required_argument, NULL, 'd' },
 		{ "list-keys", no_argument, NULL, 'K' },
+		{ "portal", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -69,6 +73,9 @@ int tui_main(int argc, char **argv)
 		case 'd':
 			o.dump_file = optarg;
 			break;
+		case 'p':
+			o.portal = optarg;
+			break;
 		case 'K':
 			tui_print_keys(stdout);
 			return 0;
@@ -85,5 +92,7 @@ int tui_main(int argc, char **argv)
 		        argv[optind]);
 		return 64;
 	}
+	enr_set_portal_url(o.portal);
+	tui_on_exit = enr_shutdown;
 	return tui_run(&o, screen_home_new());
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <wchar.h>
+#include <stdatomic.h>
 
 #define TUI_MIN_COLS 80
 #define TUI_MIN_ROWS 24
@@ -39,6 +40,7 @@ enum tui_action {
 	ACT_RELOAD,
 	ACT_UNLOCK_ALL,
 	ACT_REDRAW,
+	ACT_CHANGE_PIN,
 	ACT_COUNT
 };
 
@@ -128,6 +130,19 @@ struct tui {
 	bool has_result;
 	int (*work)(struct screen *s, struct tui *t);
 	const char *work_label;
+	/* Optional, set with work: called from the loop's thread when the
+	 * user presses Esc (ACT_BACK) while the work runs; it must make the
+	 * work return soon (qt_pcsc_cancel, an atomic flag).  The frame then
+	 * says that Esc cancels. */
+	void (*work_cancel)(struct screen *s, struct tui *t);
+	/* Optional: the work may report how far it is (0..1000, -1: unknown,
+	 * a spinner only) and what it is doing (a static translated
+	 * string); the loop then draws a progress bar.  Written by the
+	 * worker thread, read by the loop's; reset before each work. */
+	_Atomic int work_permille;
+	_Atomic(const char *) work_phase;
+	/* Right end of the title line (which portal), or "". */
+	char status_note[160];
 	/* One line for the status area, cleared on the next key. */
 	char message[512];
 	bool message_error;
@@ -287,11 +302,12 @@ struct tui_config {
 	char language[16];         /* "", "en", "ru", "kk" */
 	bool colors;
 	char last_folder[TUI_FIELD_MAX * 4 + 2];
+	char problem[480];         /* why the settings could not be read, or "" */
 };
 extern struct tui_config tui_cfg;
 void tui_config_load(void);
-/* Writes $XDG_CONFIG_HOME/qoltanba/config atomically; 0 or -1 (message
- * in tui->message). */
+/* Writes the settings to $XDG_CONFIG_HOME/qoltanba/config (qt_config_set:
+ * atomic, mode 0600, other lines kept); 0 or -1 (message in tui->message). */
 int tui_config_save(struct tui *t);
 /* Switches the interface language now ("" = from the environment). */
 void tui_set_language(const char *lang);
@@ -306,7 +322,12 @@ struct tui_options {
 	const char *keys_file;
 	const char *dump_file;
 	const char *start_folder;
+	const char *portal;        /* --portal URL, or NULL */
 };
 int tui_run(const struct tui_options *o, struct screen *first);
+/* Called once when the loop ends, on every path (a signal too), after
+ * the pages have left and before the terminal is restored: the pages'
+ * shared resources (the portal connection, a local portal) go here. */
+extern void (*tui_on_exit)(void);
 
 #endif
