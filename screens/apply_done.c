@@ -66,6 +66,12 @@ static void save_form(struct done *d)
 	qt_err rc;
 
 	tui_field_get(&d->fields[F_FOLDER], folder, sizeof(folder));
+	if (tui_kiosk_folder_check(folder)) {
+		/* A kiosk: only folders on its removable media. */
+		snprintf(d->note, sizeof(d->note), "%s", tui_kiosk_folder_check(folder));
+		d->note_error = true;
+		return;
+	}
 	snprintf(txt, sizeof(txt), "%s/application-%s.txt", folder, d->rec.number);
 	snprintf(html, sizeof(html), "%s/application-%s.html", folder, d->rec.number);
 	rc = qt_mkdir_p(folder, 0700);

@@ -236,6 +236,7 @@ struct screen *screen_apply_keys_new(void)
 	k->fields[F_FOLDER].kind = TF_TEXT;
 	k->fields[F_FOLDER].label = N_("Folder for the keys");
 	k->fields[F_FOLDER].required = true;
+	k->fields[F_FOLDER].validate = tui_kiosk_field_check;
 	k->fields[F_PW].kind = TF_PASSWORD;
 	k->fields[F_PW].label = N_("Key password");
 	k->fields[F_PW].validate = pw_check;
@@ -252,6 +253,10 @@ struct screen *screen_apply_keys_new(void)
 	 * so the pending keys and the .p12 files do not mix with others. */
 	if (enr.app->folder[0])
 		snprintf(def, sizeof(def), "%s", enr.app->folder);
+	else if (tui_kiosk.on)
+		/* A kiosk: on the first removable media present. */
+		snprintf(def, sizeof(def), "%s%s", tui_kiosk_first_root() ? tui_kiosk_first_root() : "",
+		         tui_kiosk_first_root() ? "/NCA keys" : "");
 	else
 		snprintf(def, sizeof(def), "%s/NCA keys", home && *home ? home : ".");
 	tui_field_set(&k->fields[F_FOLDER], def);

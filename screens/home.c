@@ -106,9 +106,10 @@ static int home_key(struct screen *s, struct tui *t, const struct tui_key *k)
 
 static int home_bk(struct screen *s, struct tui *t, const struct tui_key *k)
 {
-	/* Esc on Home does nothing: quitting is F10/^X or the menu item. */
+	/* Esc on Home does nothing: quitting is F10/^X or the menu item.
+	 * In an unlocked kiosk, Esc goes back to the operator's page. */
 	if (k->act == ACT_BACK)
-		return TUI_HANDLED;
+		return tui_kiosk.on ? TUI_HANDLED | TUI_POP : TUI_HANDLED;
 	return home_key(s, t, k);
 }
 

@@ -109,6 +109,12 @@ static int in_work(struct screen *s, struct tui *t)
 	if (enr_connect(in->error, sizeof(in->error)) != QT_OK)
 		return TUI_REDRAW;
 	tui_field_get(&in->fields[F_FOLDER], folder, sizeof(folder));
+	if (tui_kiosk_folder_check(folder)) {
+		/* A kiosk: only folders on its removable media. */
+		snprintf(in->error, sizeof(in->error), "%s", tui_kiosk_folder_check(folder));
+		in->form.focus = F_FOLDER;
+		return TUI_REDRAW;
+	}
 	tui_field_get(&in->fields[F_PW], pw, sizeof(pw));
 	rc = qt_enroll_install_pc(enr.portal, NULL, &in->rec, folder, pw, progress, in, paths);
 	OPENSSL_cleanse(pw, sizeof(pw));

@@ -61,4 +61,7 @@ int qt_cmd_applications(int argc, char **argv);
 int qt_cmd_form(int argc, char **argv);
 int qt_cmd_ra(int argc, char **argv);
 
+/* Kiosk (src/cli/kiosk.c). */
+int qt_cmd_kiosk_code(int argc, char **argv);
+
 #endif

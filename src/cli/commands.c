@@ -45,6 +45,9 @@ const struct qt_command qt_commands[] = {
 	{ "ra", qt_cmd_ra, N_("Registration Authority: list, view, approve or reject applications"),
 	  N_("list [--status S] [--query Q] | view N | approve N | reject N --reason TEXT "
 	     "[--operator-key FILE --password-file F] [--portal URL] [--json]") },
+	{ "kiosk-code", qt_cmd_kiosk_code,
+	  N_("hash an operator code for kiosk.operator_code in the system configuration"),
+	  N_("[--code-file F] [--iterations N]") },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -44,7 +44,7 @@ struct script {
 	wchar_t rep_ch;
 };
 
-enum { SK_KEY, SK_RESIZE, SK_DUMP, SK_SIGNAL, SK_END };
+enum { SK_KEY, SK_RESIZE, SK_DUMP, SK_SIGNAL, SK_IDLE, SK_END };
 
 static int script_next(struct script *sc, int *code, wchar_t *ch, int *a, int *b)
 {
@@ -96,6 +96,9 @@ static int script_next(struct script *sc, int *code, wchar_t *ch, int *a, int *b
 			}
 			if (sscanf(tok, "Resize %dx%d", a, b) == 2)
 				return SK_RESIZE;
+			/* <Idle N>: N seconds pass without a key. */
+			if (sscanf(tok, "Idle %d", a) == 1)
+				return SK_IDLE;
 			if (strcmp(tok, "Dump") == 0)
 				return SK_DUMP;
 			if (strncmp(tok, "Signal ", 7) == 0) {
@@ -180,9 +183,14 @@ static void draw_too_small(struct tui *t)
 	snprintf(buf, sizeof(buf), _("The terminal is %dx%d; qoltanba needs at least %dx%d."),
 	         COLS, LINES, TUI_MIN_COLS, TUI_MIN_ROWS);
 	y += tui_wrap(y, 1, LINES - y, COLS - 2, buf, R_ERROR);
-	y += tui_wrap(y, 1, LINES - y, COLS - 2,
-	              _("Make the window larger and this page goes away by itself. "
-	                "F10 or Ctrl-X quits."), R_NORMAL);
+	if (tui_kiosk_locked())
+		y += tui_wrap(y, 1, LINES - y, COLS - 2,
+		              _("Make the window larger and this page goes away by itself. "
+		                "The kiosk stays locked."), R_NORMAL);
+	else
+		y += tui_wrap(y, 1, LINES - y, COLS - 2,
+		              _("Make the window larger and this page goes away by itself. "
+		                "F10 or Ctrl-X quits."), R_NORMAL);
 }
 
 static void draw_frame(struct tui *t)
@@ -369,6 +377,11 @@ static void apply(struct tui *t, int flags)
 	while (flags && guard++ < 32) {
 		int next = 0;
 
+		if ((flags & TUI_QUIT) && tui_kiosk_locked()) {
+			/* No way out of a locked kiosk but the operator's. */
+			flags &= ~TUI_QUIT;
+			continue;
+		}
 		if (flags & TUI_QUIT) {
 			t->quitting = true;
 			return;
@@ -410,7 +423,7 @@ static void apply(struct tui *t, int flags)
 					next |= below->ops->resume(below, t, &r);
 				}
 				OPENSSL_cleanse(&r, sizeof(r));
-			} else {
+			} else if (!tui_kiosk_locked()) {
 				t->quitting = true;
 				return;
 			}
@@ -450,7 +463,7 @@ static void handle_key(struct tui *t, int code, wchar_t ch)
 	k.ch = ch;
 	k.act = tui_key_action(code, ch);
 	if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_ROWS) {
-		if (k.act == ACT_QUIT)
+		if (k.act == ACT_QUIT && !tui_kiosk_locked())
 			t->quitting = true;
 		return;
 	}
@@ -481,8 +494,37 @@ static void handle_key(struct tui *t, int code, wchar_t ch)
 	apply(t, flags);
 }
 
+/* The kiosk's idle timeout: every page above the kiosk's Home is left
+ * (each wipes what was typed into it and its secrets), the pages' shared
+ * state goes too, and the kiosk is locked again. */
+static void kiosk_idle(struct tui *t, double *last)
+{
+	bool was = t->depth > 1 || tui_kiosk.unlocked;
+
+	*last = tui_now();
+	if (!was)
+		return;
+	while (t->depth > 1)
+		pop_screen(t);
+	t->has_result = false;
+	OPENSSL_cleanse(&t->result, sizeof(t->result));
+	tui_kiosk.unlocked = false;
+	if (tui_kiosk_on_idle)
+		tui_kiosk_on_idle();
+	snprintf(t->message, sizeof(t->message), "%s",
+	         _("Nothing was typed for a while: what was entered has been wiped."));
+	t->message_error = false;
+	clearok(curscr, TRUE);
+}
+
+static bool idle_due(double last)
+{
+	return tui_kiosk.on && tui_kiosk.idle > 0 && tui_now() - last >= tui_kiosk.idle;
+}
+
 int tui_run(const struct tui_options *o, struct screen *first)
 {
+	double last_key;
 	static struct tui tui;
 	struct tui *t = &tui;
 	struct script sc;
@@ -525,6 +567,7 @@ int tui_run(const struct tui_options *o, struct screen *first)
 		t->message_error = true;
 	}
 	apply(t, push_screen(t, first) | 0);
+	last_key = tui_now();
 
 	while (!t->quitting && t->depth > 0 && !tui_signal_caught) {
 		int code, a = 0, b = 0;
@@ -547,6 +590,13 @@ int tui_run(const struct tui_options *o, struct screen *first)
 				raise(a);
 				continue;
 			}
+			if (sk == SK_IDLE) {
+				tui_clock_offset += a;
+				if (idle_due(last_key))
+					kiosk_idle(t, &last_key);
+				continue;
+			}
+			last_key = tui_now();
 			if (sk == SK_RESIZE) {
 				tui_term_resize(b, a);
 				code = KEY_RESIZE;
@@ -559,8 +609,12 @@ int tui_run(const struct tui_options *o, struct screen *first)
 			if (t->spinning) {
 				t->tick++;
 			}
+			if (idle_due(last_key))
+				kiosk_idle(t, &last_key);
 			continue;
 		}
+		if (code != KEY_RESIZE)
+			last_key = tui_now();
 		handle_key(t, code, ch);
 	}
 	if (t->headless && !tui_signal_caught) {

@@ -53,6 +53,18 @@ static void install_signals(void)
 	sa.sa_handler = on_quit_signal;
 	for (i = 0; i < sizeof(quit_sigs) / sizeof(quit_sigs[0]); i++)
 		sigaction(quit_sigs[i], &sa, NULL);
+	if (tui_kiosk.on) {
+		/* A kiosk: Ctrl-C, Ctrl-\ and Ctrl-Z reach us as keys (raw
+		 * mode) and mean nothing; the signals, sent from elsewhere,
+		 * are ignored too (ncurses installs no SIGTSTP handler over
+		 * SIG_IGN).  SIGHUP (the line dropped) and SIGTERM still end
+		 * qoltanba cleanly. */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGQUIT, SIG_IGN);
+		signal(SIGTSTP, SIG_IGN);
+		signal(SIGTTIN, SIG_IGN);
+		signal(SIGTTOU, SIG_IGN);
+	}
 	sa.sa_handler = on_fatal_signal;
 	sa.sa_flags = SA_RESETHAND;
 	for (i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]); i++)
@@ -94,7 +106,7 @@ static void define_extra_keys(void)
 void tui_apply_colors(struct tui *t)
 {
 	t->color = false;
-	if (!t->color_wanted || t->no_color_forced || !has_colors())
+	if (!t->color_wanted || t->no_color_forced || tui_theme_hc || !has_colors())
 		return;
 	if (start_color() == ERR)
 		return;
@@ -114,6 +126,17 @@ attr_t tui_attr(enum tui_role r)
 {
 	/* Selection and focus are reverse/bold/underline, so they show
 	 * without colour (and to the colour-blind); colour only adds. */
+	if (tui_theme_hc) {
+		/* High contrast: no colour, no dim; everything bold, bars and
+		 * focus reversed, selection also underlined. */
+		switch (r) {
+		case R_TITLE: case R_BAR: case R_KEY: case R_FIELD_FOCUS:
+			return A_BOLD | A_REVERSE;
+		case R_SELECTED: return A_BOLD | A_REVERSE | A_UNDERLINE;
+		case R_ERROR: case R_WARN: case R_FIELD: return A_BOLD | A_UNDERLINE;
+		default: return A_BOLD;
+		}
+	}
 	switch (r) {
 	case R_TITLE: return A_BOLD | (tui_current->color ? 0 : A_REVERSE);
 	case R_BAR: return tui_current->color ? 0 : A_REVERSE;
@@ -199,7 +222,10 @@ int tui_term_start(struct tui *t, const struct tui_options *o)
 	}
 	set_term(term_screen);
 	term_active = true;
-	cbreak();
+	if (tui_kiosk.on)
+		raw();
+	else
+		cbreak();
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
