@@ -238,7 +238,7 @@ const char *tui_kiosk_field_check(struct tui_field *f, void *ctx)
 		return NULL;
 	tui_field_get(f, path, sizeof(path));
 	/* Short, beside the field; the picker (F7) shows the roots. */
-	return tui_kiosk_folder_check(path) ? _("Not on the removable media (F7 shows them)") : NULL;
+	return tui_kiosk_folder_check(path) ? _("Not on the removable media") : NULL;
 }
 
 /* ---- Operator code ------------------------------------------------------- */
