@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,8 +297,17 @@ bool tui_term_getkey(int *code, wchar_t *ch)
 	wint_t w;
 	int rc = wget_wch(stdscr, &w);
 
-	if (rc == ERR)
+	if (rc == ERR) {
+		/* The line dropped without a SIGHUP for us (a wrapper that
+		 * ignores it, nohup): the terminal reads end of file or EIO
+		 * at once, for ever.  Leave as on SIGHUP, wiping the pages. */
+		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+
+		if (term_in == NULL && poll(&pfd, 1, 0) == 1 &&
+		    (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)))
+			tui_signal_caught = SIGHUP;
 		return false;
+	}
 	if (rc == KEY_CODE_YES) {
 		*code = (int)w;
 		*ch = 0;
