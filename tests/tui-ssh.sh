@@ -93,7 +93,7 @@ cat > "$T/remote.sh" <<EOF
 cd "$T"
 export HOME="$HOME" XDG_CONFIG_HOME="$XDG_CONFIG_HOME" XDG_STATE_HOME="$XDG_STATE_HOME" \\
 	XDG_DATA_HOME="$XDG_DATA_HOME" LC_ALL=C.UTF-8 TZ=UTC
-[ -z "\${KIOSK:-}" ] || export QOLTANBA_SYSCONF="$T/kiosk.conf"
+[ -z "\${KIOSK:-}" ] || export QOLTANBA_SYSCONF="$T/kiosk\$KIOSK.conf"
 exec 3<&0
 "$QOLTANBA" --portal="$PD_URL" "\$@" <&3 3<&- &
 child=\$!
@@ -161,6 +161,7 @@ done
 printf 'Kiosk-op1\n' > code
 "$QOLTANBA" kiosk-code --code-file code --iterations 1000 > kiosk.conf
 printf 'kiosk = yes\nkiosk.roots = %s\n' "$T" >> kiosk.conf
+cp kiosk.conf kiosk1.conf
 connect xterm-256color KIOSK=1
 wait_for 'qoltanba — Kiosk'
 keys C-z C-\\ C-c F10 C-x Escape
@@ -170,6 +171,13 @@ wait_for 'This is a kiosk'
 check "the kiosk is still running" kill -0 "$(cat pid)"
 checks=$((checks + 1))
 [ ! -f exit ] || fail "the kiosk ended on Ctrl-Z/Ctrl-\\/Ctrl-C (exit $(cat exit))"
+# The window made smaller than 80x24: the too-small page, still locked.
+tmux -S "$SOCK" resize-window -x 60 -y 20
+wait_for 'The kiosk stays locked.'
+keys F10 C-x C-c
+tmux -S "$SOCK" resize-window -x 80 -y 24
+wait_for 'Check request status and install'
+check "the kiosk survives the small window" kill -0 "$(cat pid)"
 keys 4
 wait_for 'Operator code'
 text Kiosk-op1
@@ -178,6 +186,18 @@ wait_for 'The kiosk is unlocked.'
 keys 3
 gone
 check "kiosk: quit by the operator, exit 0" test "$(cat exit)" = 0
+
+# The idle timeout in a real terminal (3 s here): back to the kiosk's Home.
+cp kiosk.conf kiosk2.conf
+printf 'kiosk.idle = 3\n' >> kiosk2.conf
+connect xterm-256color KIOSK=2
+wait_for 'qoltanba — Kiosk'
+keys 1
+wait_for 'Choose a section'
+wait_for 'Nothing was typed for a while'
+wait_for 'qoltanba — Kiosk'
+drop
+gone
 
 # ---- SIGHUP in the middle of a password change ---------------------------------------------
 cp -R "$QT_FIXTURES/nca-sdk-2020" fx
