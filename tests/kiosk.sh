@@ -271,6 +271,14 @@ expect_match "run 'qoltanba kiosk-code'"
 : > empty.conf
 expect_exit 78 env QOLTANBA_SYSCONF="$T/empty.conf" "$QOLTANBA" --kiosk --headless=80x24 \
 	--keys=/dev/null
+# A system file that breaks off before a kiosk line: refused (fail closed);
+# one with no kiosk line: the usual Home, with the settings' message.
+printf 'bad line\nkiosk = yes\n' > broken.conf
+expect_exit 78 env QOLTANBA_SYSCONF="$T/broken.conf" "$QOLTANBA" --headless=80x24 --keys=/dev/null
+expect_match 'broken.conf:1'
+printf 'bad line\nlanguage = kk\n' > broken2.conf
+expect_exit 0 env QOLTANBA_SYSCONF="$T/broken2.conf" "$QOLTANBA" --headless=80x24 --keys=/dev/null
+expect_match 'Open key store'
 # The system file says no: the usual Home (the user's file has no say),
 # and --kiosk turns the kiosk on with the system file's code.
 printf 'kiosk = no\n%s\n' "$LINE" > off.conf

@@ -57,6 +57,27 @@ static void add_root(const char *r, size_t n)
 	tui_kiosk.nroots++;
 }
 
+/* A line of the file that sets a kiosk key ("kiosk =", "kiosk.x ="). */
+static bool mentions_kiosk(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	bool found = false;
+
+	if (!f)
+		return true;
+	while (!found && fgets(line, sizeof(line), f)) {
+		const char *p = line;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		found = strncmp(p, "kiosk", 5) == 0 &&
+		        (p[5] == '.' || p[5] == '=' || p[5] == ' ' || p[5] == '\t');
+	}
+	fclose(f);
+	return found;
+}
+
 int tui_kiosk_load(bool forced, char *err, size_t size)
 {
 	qt_config *sys = qt_config_new();
@@ -68,8 +89,11 @@ int tui_kiosk_load(bool forced, char *err, size_t size)
 	if (!sys)
 		return -1;
 	rc = qt_config_load_file(sys, path);
-	if (rc != QT_OK && rc != QT_ERR_NOT_FOUND) {
-		/* A broken system file must not open the kiosk: refuse. */
+	if (rc != QT_OK && rc != QT_ERR_NOT_FOUND &&
+	    (forced || rc != QT_ERR_CONFIG || mentions_kiosk(path))) {
+		/* Fail closed: a system file that cannot be read (or read to
+		 * the end) might turn the kiosk on.  A malformed file that does
+		 * not speak of the kiosk is left to the settings' own message. */
 		snprintf(err, size, _("qoltanba: the system configuration cannot be read: %s (%s)\n"),
 		         qt_strerror(rc), qt_error_detail());
 		qt_config_free(sys);
