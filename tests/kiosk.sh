@@ -110,6 +110,8 @@ checks=$((checks + 1))
 expect_text 'qoltanba — Kiosk'
 
 # ---- The operator code ----------------------------------------------------------
+LOCK="$XDG_STATE_HOME/qoltanba/kiosk-lock"
+rm -f "$LOCK"
 : > kiosk.log
 ktui '4Wrong-1<Enter><Dump>Wrong-2<Enter>Wrong-3<Enter><Dump>Kiosk-op1<Enter><Dump><Idle 31>Kiosk-op1<Enter>'
 all=$out
@@ -158,6 +160,13 @@ if grep -q 'Wrong-\|Kiosk-op1' kiosk.log; then fail "the log holds a typed code"
 # After a lock-out, the next wrong code locks again, twice as long.
 ktui '4a<Enter>b<Enter>c<Enter><Idle 31>d<Enter>'
 expect_text 'the next try is possible in 60 seconds.'
+# Starting qoltanba again does not end the lock-out: the right code is
+# still refused.
+check "the lock-out is kept in the state folder (0600)" test "$(stat -c %a "$LOCK")" = 600
+ktui '4Kiosk-op1<Enter>'
+expect_text 'Too many wrong codes'
+expect_no_text 'The kiosk is unlocked.'
+rm -f "$LOCK"
 # The user's own code does not open the kiosk.
 ktui '4Mine-123<Enter>'
 expect_text 'Wrong code.'

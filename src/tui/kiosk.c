@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <qoltanba/config.h>
+#include <qoltanba/fsutil.h>
 #include <qoltanba/passhash.h>
 #include "tui/tui.h"
 #include "tui/tui-int.h"
@@ -56,6 +57,8 @@ static void add_root(const char *r, size_t n)
 	tui_kiosk.roots[tui_kiosk.nroots][n] = '\0';
 	tui_kiosk.nroots++;
 }
+
+static void lock_load(void);
 
 /* A line of the file that sets a kiosk key ("kiosk =", "kiosk.x ="). */
 static bool mentions_kiosk(const char *path)
@@ -146,6 +149,7 @@ int tui_kiosk_load(bool forced, char *err, size_t size)
 	if (v)
 		snprintf(tui_kiosk.log, sizeof(tui_kiosk.log), "%s", v);
 	qt_config_free(sys);
+	lock_load();
 	return 0;
 }
 
@@ -267,6 +271,78 @@ const char *tui_kiosk_field_check(struct tui_field *f, void *ctx)
 
 /* ---- Operator code ------------------------------------------------------- */
 
+/* The lock-out survives a restart of qoltanba (closing the terminal, a
+ * crash): $XDG_STATE_HOME/qoltanba/kiosk-lock holds the counts and the
+ * end of the lock-out as wall-clock seconds. */
+static char *lock_path(void)
+{
+	char *dir = qt_state_dir(), *p;
+	size_t n;
+
+	if (!dir)
+		return NULL;
+	n = strlen(dir) + sizeof("/kiosk-lock");
+	p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s/kiosk-lock", dir);
+	free(dir);
+	return p;
+}
+
+static void lock_load(void)
+{
+	char *path = lock_path();
+	unsigned char *buf = NULL;
+	size_t len;
+	long long until = 0;
+	int f = 0, l = 0;
+
+	if (path && qt_read_file(path, 4096, &buf, &len) == QT_OK) {
+		char *text = malloc(len + 1);
+
+		if (text) {
+			memcpy(text, buf, len);
+			text[len] = '\0';
+			if (sscanf(text, "failures %d lockouts %d until %lld", &f, &l, &until) == 3 &&
+			    f >= 0 && l >= 0 && l < 64) {
+				long long left = until - (long long)time(NULL);
+
+				tui_kiosk.failures = f;
+				tui_kiosk.lockouts = l;
+				if (left > 0)
+					tui_kiosk.locked_until = tui_now() +
+						(double)(left < 7200 ? left : 7200);
+			}
+			free(text);
+		}
+		free(buf);
+	}
+	free(path);
+}
+
+static void lock_save(void)
+{
+	char *path = lock_path(), *slash, buf[128];
+	double left = tui_kiosk.locked_until - tui_now();
+	int n;
+
+	if (!path)
+		return;
+	n = snprintf(buf, sizeof(buf), "failures %d lockouts %d until %lld\n", tui_kiosk.failures,
+	             tui_kiosk.lockouts,
+	             left > 0 ? (long long)time(NULL) + (long long)(left + 0.999) : 0LL);
+	slash = strrchr(path, '/');
+	if (slash) {
+		*slash = '\0';
+		qt_mkdir_p(path, 0700);
+		*slash = '/';
+	}
+	/* Best effort: the log has every attempt in any case. */
+	if (n > 0)
+		qt_atomic_write(path, buf, (size_t)n, 0600, QT_WRITE_REPLACE);
+	free(path);
+}
+
 static void kiosk_log(const char *what)
 {
 	char line[512], when[64];
@@ -309,6 +385,8 @@ int tui_kiosk_try_code(const char *code, int *wait)
 		tui_kiosk.failures = 0;
 		tui_kiosk.lockouts = 0;
 		tui_kiosk.unlocked = true;
+		tui_kiosk.locked_until = 0;
+		lock_save();
 		kiosk_log("operator code accepted: unlocked");
 		return 0;
 	}
@@ -325,11 +403,13 @@ int tui_kiosk_try_code(const char *code, int *wait)
 		tui_kiosk.failures = 0;
 		tui_kiosk.locked_until = now + secs;
 		*wait = secs;
+		lock_save();
 		snprintf(what, sizeof(what), "wrong operator code; locked out for %d s (lock-out %d)",
 		         secs, tui_kiosk.lockouts);
 		kiosk_log(what);
 		return 2;
 	}
+	lock_save();
 	snprintf(what, sizeof(what), "wrong operator code (%d of %d)", tui_kiosk.failures,
 	         KIOSK_TRIES);
 	kiosk_log(what);
