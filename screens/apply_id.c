@@ -108,7 +108,7 @@ static const char *code_check(struct tui_field *f, void *ctx)
 	if (p->code_msg[0])
 		return p->code_msg;
 	if (f->len == 0)
-		return _("Type the digits of the picture");
+		return _("Type the code");
 	return NULL;
 }
 
@@ -206,6 +206,12 @@ static int id_check(struct screen *s, struct tui *t)
 
 	layout(p);
 	tui_form_check(&p->form, false);
+	if (p->code_msg[0]) {
+		/* The field is empty again (a new picture): the form would
+		 * say nothing beside it. */
+		p->fields[F_CODE].msg = p->code_msg;
+		p->fields[F_CODE].touched = true;
+	}
 	return r;
 }
 
@@ -255,7 +261,7 @@ static int id_check_run(struct screen *s, struct tui *t)
 		}
 	}
 	if (rc == QT_ERR_CAPTCHA) {
-		snprintf(p->code_msg, sizeof(p->code_msg), "%s", _("Wrong code: try the new picture"));
+		snprintf(p->code_msg, sizeof(p->code_msg), "%s", _("Wrong code: see the new one"));
 		p->fields[F_CODE].touched = true;
 		p->form.focus = F_CODE - p->base;
 		snprintf(p->error, sizeof(p->error), "%s",
@@ -339,6 +345,12 @@ static int id_key(struct screen *s, struct tui *t, const struct tui_key *k)
 	}
 	p->code_msg[0] = '\0';
 	bad = tui_form_check(&p->form, true);
+	if (a->captcha.required && p->fields[F_CODE].len == 0) {
+		/* Not "required" in the form's sense: only with a picture. */
+		p->fields[F_CODE].msg = _("Type the code");
+		if (bad < 0 || bad + p->base > F_CODE)
+			bad = F_CODE - p->base;
+	}
 	if (bad >= 0) {
 		p->form.focus = bad;
 		snprintf(p->error, sizeof(p->error), "%s",
