@@ -234,9 +234,19 @@ static int go_resize(struct screen *s, struct tui *t) { return TUI_REDRAW; }
 static const enum tui_action go_bar_acts[] = { ACT_SUBMIT, ACT_RELOAD, ACT_BACK, ACT_NONE };
 static const enum tui_action *go_bar(struct screen *s) { return go_bar_acts; }
 
+static const char *go_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_SUBMIT: return _("Apply");
+	case ACT_RELOAD: return _("Retry");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops go_ops = {
 	.name = "apply-go", .title = go_title, .draw = go_draw, .key = go_key,
 	.resize = go_resize, .resume = go_resume, .leave = go_leave, .bar = go_bar,
+	.bar_label = go_bar_label,
 };
 
 struct screen *screen_apply_go_new(void)

@@ -393,9 +393,19 @@ static const enum tui_action id_bar_acts[] = { ACT_SUBMIT, ACT_NEXT, ACT_RELOAD,
                                                ACT_NONE };
 static const enum tui_action *id_bar(struct screen *s) { return id_bar_acts; }
 
+static const char *id_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_SUBMIT: return _("Check");
+	case ACT_RELOAD: return _("New code");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops id_ops = {
 	.name = "apply-id", .title = id_title, .enter = id_enter, .draw = id_draw_laid,
 	.key = id_key, .resize = id_resize, .resume = id_resume, .leave = id_leave, .bar = id_bar,
+	.bar_label = id_bar_label,
 };
 
 struct screen *screen_apply_id_new(void)

@@ -219,9 +219,19 @@ static const enum tui_action ks_bar_acts[] = { ACT_SUBMIT, ACT_BROWSE, ACT_SHOW_
                                                ACT_RELOAD, ACT_BACK, ACT_NONE };
 static const enum tui_action *ks_bar(struct screen *s) { return ks_bar_acts; }
 
+static const char *ks_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_SUBMIT: return _("Next");
+	case ACT_RELOAD: return _("Storage");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops ks_ops = {
 	.name = "apply-keys", .title = ks_title, .enter = ks_enter, .draw = ks_draw, .key = ks_key,
 	.resize = ks_resize, .resume = ks_resume, .leave = ks_leave, .bar = ks_bar,
+	.bar_label = ks_bar_label,
 };
 
 struct screen *screen_apply_keys_new(void)

@@ -191,9 +191,18 @@ static const enum tui_action in_bar_acts[] = { ACT_SUBMIT, ACT_BROWSE, ACT_SHOW_
                                                ACT_NONE };
 static const enum tui_action *in_bar(struct screen *s) { return in_bar_acts; }
 
+static const char *in_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_SUBMIT: return _("Upload");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops in_ops = {
 	.name = "install", .title = in_title, .draw = in_draw, .key = in_key,
 	.resize = in_resize, .resume = in_resume, .leave = in_leave, .bar = in_bar,
+	.bar_label = in_bar_label,
 };
 
 struct screen *screen_install_new(const struct qt_app_record *rec)

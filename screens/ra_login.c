@@ -173,9 +173,19 @@ static const enum tui_action rl_bar_acts[] = { ACT_SUBMIT, ACT_BROWSE, ACT_SHOW_
                                                ACT_RELOAD, ACT_BACK, ACT_NONE };
 static const enum tui_action *rl_bar(struct screen *s) { return rl_bar_acts; }
 
+static const char *rl_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_SUBMIT: return _("Sign in");
+	case ACT_RELOAD: return _("Retry");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops rl_ops = {
 	.name = "ra-login", .title = rl_title, .enter = rl_enter, .draw = rl_draw, .key = rl_key,
 	.resize = rl_resize, .resume = rl_resume, .leave = rl_leave, .bar = rl_bar,
+	.bar_label = rl_bar_label,
 };
 
 struct screen *screen_ra_login_new(void)

@@ -193,9 +193,18 @@ static const enum tui_action rq_bar_acts[] = { ACT_SELECT, ACT_RELOAD, ACT_CLEAR
                                                ACT_NONE };
 static const enum tui_action *rq_bar(struct screen *s) { return rq_bar_acts; }
 
+static const char *rq_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_RELOAD: return _("Refresh");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops rq_ops = {
 	.name = "ra-queue", .title = rq_title, .enter = rq_enter, .draw = rq_draw_loaded,
 	.key = rq_key, .resize = rq_resize, .resume = rq_resume, .leave = rq_leave, .bar = rq_bar,
+	.bar_label = rq_bar_label,
 };
 
 struct screen *screen_ra_queue_new(void)

@@ -215,9 +215,18 @@ static const enum tui_action rv_bar_acts[] = { ACT_SELECT, ACT_NEXT, ACT_RELOAD,
                                                ACT_NONE };
 static const enum tui_action *rv_bar(struct screen *s) { return rv_bar_acts; }
 
+static const char *rv_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_RELOAD: return _("Refresh");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops rv_ops = {
 	.name = "ra-view", .title = rv_title, .enter = rv_enter, .draw = rv_draw, .key = rv_key,
 	.resize = rv_resize, .leave = rv_leave, .bar = rv_bar,
+	.bar_label = rv_bar_label,
 };
 
 struct screen *screen_ra_view_new(const char *number)

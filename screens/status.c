@@ -382,9 +382,19 @@ static int st_enter(struct screen *sc, struct tui *t)
 	return TUI_REDRAW;
 }
 
+static const char *st_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_SUBMIT: return _("Check");
+	case ACT_RELOAD: return _("Retry");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops st_ops = {
 	.name = "status", .title = st_title, .enter = st_enter, .draw = st_draw, .key = st_key,
 	.resize = st_resize, .resume = st_resume, .leave = st_leave, .bar = st_bar,
+	.bar_label = st_bar_label,
 };
 
 struct screen *screen_status_new(const char *number)

@@ -83,7 +83,7 @@ expect_screen "section" <<'SCREEN'
 
 
 
-F1/^G Help  Enter Open  F5/^R Reload  F3/Esc Back  F10/^X Quit
+F1/^G Help  Enter Open  F5/^R Retry  F3/Esc Back  F10/^X Quit
 SCREEN
 etui '12'
 expect_screen "agreement" <<'SCREEN'
@@ -110,7 +110,7 @@ expect_screen "agreement" <<'SCREEN'
   Tick the box (Space) to confirm.
 
 
-F1/^G Help  F2/^O OK  Tab Next  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Confirm  Tab Next  F3/Esc Back  F10/^X Quit
 SCREEN
 etui '12<Enter>'
 expect_text 'Accept the user agreement first: tick the box with Space.'
@@ -144,7 +144,7 @@ expect_screen "BIN checksum" <<'SCREEN'
 
 
 
-F1/^G Help  F2/^O OK  Tab Next  F5/^R Reload  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Check  Tab Next  F5/^R New code  F3/Esc Back  F10/^X Quit
 SCREEN
 # A typo costs nothing: Check is refused before the portal is asked.
 etui '12<Space><Enter>060340138015<Tab>850314372249<F2>'
@@ -182,7 +182,7 @@ expect_screen "checked" <<'SCREEN'
 
 
 
-F1/^G Help  F2/^O OK  Tab Next  F5/^R Reload  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Check  Tab Next  F5/^R New code  F3/Esc Back  F10/^X Quit
 SCREEN
 # The IIN of someone who is not the head, for the chairman's section.
 etui '12<Space><Enter>060340138014<Tab>900722433036<F2>'
@@ -214,7 +214,7 @@ expect_screen "bad e-mail" <<'SCREEN'
 
 
 
-F1/^G Help  F2/^O OK  F8/^U Clear  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Next  F8/^U Clear  F3/Esc Back  F10/^X Quit
 SCREEN
 etui "$CHAIR<F2>erlan@example.kz<F2>алм"
 expect_screen "region filter" <<'SCREEN'
@@ -279,7 +279,7 @@ expect_screen "keys storage" <<'SCREEN'
 
 
 
-F1/^G Help  F2/^O OK  F7/^F Browse  F4/^T Show  F5/^R Reload  F10/^X Quit
+F1/^G Help  F2/^O Next  F7/^F Browse  F4/^T Show  F5/^R Storage  F10/^X Quit
 SCREEN
 etui "${PLACE}1qwerty<Tab>qwerty"
 expect_text '✗ Needs a digit'
@@ -318,7 +318,7 @@ expect_screen "apply" <<'SCREEN'
 
 
 
-F1/^G Help  F2/^O OK  F5/^R Reload  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Apply  F5/^R Retry  F3/Esc Back  F10/^X Quit
 SCREEN
 etui "$KEYS<F2>"
 checks=$((checks + 1))
@@ -413,7 +413,7 @@ expect_screen "status list" <<'SCREEN'
 
   Type to filter   (4)
 
-F1/^G Help  F2/^O OK  Tab Next  F5/^R Reload  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Check  Tab Next  F5/^R Retry  F3/Esc Back  F10/^X Quit
 SCREEN
 etui "2<Tab>${NUMBER%?}0<Enter>"
 expect_text '✗ Wrong check digit: a typo?'
@@ -442,7 +442,7 @@ expect_screen "status submitted" <<'SCREEN'
 
   Type to filter   (4)
 
-F1/^G Help  F2/^O OK  Tab Next  F5/^R Reload  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Check  Tab Next  F5/^R Retry  F3/Esc Back  F10/^X Quit
 SCREEN
 
 # ---- RA console --------------------------------------------------------------
@@ -478,7 +478,7 @@ expect_screen "RA queue" <<'SCREEN'
 
   Type to filter   (4)
 
-F1/^G Help  Enter Open  F5/^R Reload  F8/^U Clear  F3/Esc Back  F10/^X Quit
+F1/^G Help  Enter Open  F5/^R Refresh  F8/^U Clear  F3/Esc Back  F10/^X Quit
 SCREEN
 out=$(screen_n 2)
 expect_screen "RA view" <<'SCREEN'
@@ -505,7 +505,7 @@ expect_screen "RA view" <<'SCREEN'
 
 
 
-F1/^G Help  Enter Open  Tab Next  F5/^R Reload  F3/Esc Back  F10/^X Quit
+F1/^G Help  Enter Open  Tab Next  F5/^R Refresh  F3/Esc Back  F10/^X Quit
 SCREEN
 out=$(screen_n 3)
 expect_text '✗ Required to reject'
@@ -551,7 +551,7 @@ expect_screen "install" <<'SCREEN'
 
 
 
-F1/^G Help  F2/^O OK  F7/^F Browse  F4/^T Show  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Upload  F7/^F Browse  F4/^T Show  F3/Esc Back  F10/^X Quit
 SCREEN
 mkdir elsewhere
 etui "2<Tab>$NUMBER<Enter><Enter><BTab><C-u>$T/elsewhere<Tab>Qwerty12<Enter>"
@@ -584,7 +584,7 @@ expect_screen "installed" <<'SCREEN'
 
 
 
-F1/^G Help  F2/^O OK  F7/^F Browse  F4/^T Show  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Upload  F7/^F Browse  F4/^T Show  F3/Esc Back  F10/^X Quit
 SCREEN
 check "two .p12 files" test "$(ls "$T"/nca/*.p12 | wc -l)" = 2
 for f in "$T"/nca/*.p12; do

@@ -225,7 +225,9 @@ static void draw_frame(struct tui *t)
 		tui_put(LINES - 2, 1, COLS - 2, t->message, t->message_error ? R_ERROR : R_GOOD, false);
 	if (top->ops->bar)
 		bar = top->ops->bar(top);
+	t->bar_owner = top;
 	tui_status_draw(t, bar);
+	t->bar_owner = NULL;
 	if (t->cursor_y >= 0) {
 		move(t->cursor_y, t->cursor_x);
 		curs_set(1);
