@@ -67,6 +67,8 @@ qt_err enr_connect(char *buf, size_t size)
 	}
 	rc = qt_portal_connect(cfg, enr.url, &enr.portal, &enr.local);
 	qt_config_free(cfg);
+	if (rc == QT_OK && tui_current)
+		enr_status_note(tui_current);   /* the loop waits for us */
 	if (rc != QT_OK) {
 		if (rc == QT_ERR_NOT_FOUND && !enr.url)
 			snprintf(buf, size, "%s", _("No portal is configured and qoltanbad (the local "
