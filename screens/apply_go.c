@@ -107,7 +107,7 @@ static bool progress(void *data, enum qt_enroll_phase ph, int percent)
 		return true;
 	atomic_store(&g->t->work_permille, (from[ph] + span[ph] * p / 100) * 10);
 	atomic_store(&g->t->work_phase, qt_enroll_phase_label(ph));
-	return true;
+	return !enr.cancel;     /* Esc stops key generation too */
 }
 
 static int go_work(struct screen *s, struct tui *t)
@@ -183,6 +183,7 @@ static int go_start(struct screen *s, struct tui *t)
 	t->work = go_work;
 	t->work_label = enr.app->generated ? _("Sending the application") :
 	                _("Generating the keys and sending the application");
+	enr_cancellable(t);
 	return TUI_HANDLED | TUI_WORK;
 }
 
@@ -225,6 +226,9 @@ static void go_leave(struct screen *s, struct tui *t)
 {
 	struct go *g = s->priv;
 
+	/* Back to the storage page: it sets the password again. */
+	if (enr.app)
+		OPENSSL_cleanse(enr.app->password, sizeof(enr.app->password));
 	tui_form_wipe(&g->form);
 	free(g);
 }

@@ -295,6 +295,7 @@ static int id_enter(struct screen *s, struct tui *t)
 	layout(s->priv);
 	t->work = id_start;
 	t->work_label = _("Asking the portal for a captcha");
+	enr_cancellable(t);
 	return TUI_WORK;
 }
 
@@ -311,6 +312,7 @@ static int id_key(struct screen *s, struct tui *t, const struct tui_key *k)
 	if (k->act == ACT_RELOAD) {
 		t->work = id_start;
 		t->work_label = _("Asking the portal for a captcha");
+		enr_cancellable(t);
 		return TUI_HANDLED | TUI_WORK;
 	}
 	tui_field_get(&p->fields[F_BIN], before_bin, sizeof(before_bin));
@@ -359,6 +361,7 @@ static int id_key(struct screen *s, struct tui *t, const struct tui_key *k)
 	}
 	t->work = id_check;
 	t->work_label = _("Checking with the national registers");
+	enr_cancellable(t);
 	return TUI_HANDLED | TUI_WORK;
 }
 

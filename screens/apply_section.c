@@ -108,6 +108,7 @@ static int se_enter(struct screen *s, struct tui *t)
 {
 	t->work = se_work;
 	t->work_label = _("Reading the portal's catalog");
+	enr_cancellable(t);
 	return TUI_WORK;
 }
 
@@ -121,6 +122,7 @@ static int se_key(struct screen *s, struct tui *t, const struct tui_key *k)
 	if (k->act == ACT_RELOAD) {
 		t->work = se_work;
 		t->work_label = _("Reading the portal's catalog");
+		enr_cancellable(t);
 		return TUI_HANDLED | TUI_WORK;
 	}
 	if (!se->loaded)

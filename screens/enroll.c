@@ -38,6 +38,10 @@ void enr_explain(qt_err rc, char *buf, size_t size)
 	const char *detail = qt_error_detail();
 
 	switch (rc) {
+	case QT_ERR_CANCELLED:
+		snprintf(buf, size, "%s", _("Stopped. Nothing is lost: press F5 (or Ctrl-R) to try "
+		                            "again."));
+		return;
 	case QT_ERR_NETWORK:
 	case QT_ERR_TIMEOUT:
 		snprintf(buf, size, "%s %s %s", qt_strerror(rc), detail ? detail : "",
@@ -69,6 +73,8 @@ qt_err enr_connect(char *buf, size_t size)
 	qt_config_free(cfg);
 	if (rc == QT_OK && tui_current)
 		enr_status_note(tui_current);   /* the loop waits for us */
+	if (rc == QT_OK)
+		qt_portal_set_cancel(enr.portal, &enr.cancel);
 	if (rc != QT_OK) {
 		if (rc == QT_ERR_NOT_FOUND && !enr.url)
 			snprintf(buf, size, "%s", _("No portal is configured and qoltanbad (the local "
@@ -95,6 +101,17 @@ qt_err enr_load_catalog(char *buf, size_t size)
 		enr_explain(rc, buf, size);
 	}
 	return rc;
+}
+
+static void cancel_work(struct screen *s, struct tui *t)
+{
+	enr.cancel = 1;
+}
+
+void enr_cancellable(struct tui *t)
+{
+	enr.cancel = 0;
+	t->work_cancel = cancel_work;
 }
 
 void enr_status_note(struct tui *t)

@@ -23,6 +23,7 @@
 #define QT_SCREENS_ENROLL_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <qoltanba/cert.h>
 #include <qoltanba/enroll.h>
@@ -64,6 +65,7 @@ struct enr {
 	qt_localportal *local;
 	struct qt_catalog *catalog;
 	struct enr_app *app;     /* the application being filled in */
+	volatile sig_atomic_t cancel;   /* Esc during a portal call */
 };
 extern struct enr enr;
 
@@ -75,6 +77,9 @@ void enr_shutdown(void);
  * tell the user. */
 qt_err enr_connect(char *buf, size_t size);
 qt_err enr_load_catalog(char *buf, size_t size);
+/* Set with a page's work: Esc then stops the portal call in flight
+ * (QT_ERR_CANCELLED; nothing done is lost) or key generation. */
+void enr_cancellable(struct tui *t);
 /* Loop side, after a successful connect: the status bar's note. */
 void enr_status_note(struct tui *t);
 /* "What went wrong" for rc: the engine's sentence, the portal's own

@@ -93,7 +93,7 @@ static bool progress(void *data, enum qt_enroll_phase ph, int percent)
 		return true;
 	atomic_store(&in->t->work_permille, (from[ph] + span[ph] * p / 100) * 10);
 	atomic_store(&in->t->work_phase, qt_enroll_phase_label(ph));
-	return true;
+	return !enr.cancel;     /* Esc stops key generation too */
 }
 
 static int in_work(struct screen *s, struct tui *t)
@@ -162,6 +162,7 @@ static int in_key(struct screen *s, struct tui *t, const struct tui_key *k)
 		return TUI_HANDLED | TUI_REDRAW;
 	t->work = in_work;
 	t->work_label = _("Uploading the certificates");
+	enr_cancellable(t);
 	return TUI_HANDLED | TUI_WORK;
 }
 

@@ -115,6 +115,7 @@ static int rl_enter(struct screen *s, struct tui *t)
 {
 	t->work = rl_connect;
 	t->work_label = _("Connecting to the portal");
+	enr_cancellable(t);
 	return TUI_WORK;
 }
 
@@ -140,6 +141,7 @@ static int rl_key(struct screen *s, struct tui *t, const struct tui_key *k)
 		return TUI_HANDLED | TUI_REDRAW;
 	t->work = rl_work;
 	t->work_label = _("Signing in");
+	enr_cancellable(t);
 	return TUI_HANDLED | TUI_WORK;
 }
 

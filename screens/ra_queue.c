@@ -129,6 +129,7 @@ static int rq_enter(struct screen *s, struct tui *t)
 {
 	t->work = rq_work;
 	t->work_label = _("Reading the queue");
+	enr_cancellable(t);
 	return TUI_WORK;
 }
 
@@ -155,6 +156,7 @@ static int rq_key(struct screen *s, struct tui *t, const struct tui_key *k)
 			return TUI_HANDLED;
 		t->work = rq_find;
 		t->work_label = _("Searching");
+		enr_cancellable(t);
 		return TUI_HANDLED | TUI_WORK;
 	}
 	return tui_list_key(&q->list, k);

@@ -171,6 +171,7 @@ static int rv_enter(struct screen *s, struct tui *t)
 {
 	t->work = rv_load;
 	t->work_label = _("Reading the application");
+	enr_cancellable(t);
 	return TUI_WORK;
 }
 
@@ -201,10 +202,12 @@ static int rv_key(struct screen *s, struct tui *t, const struct tui_key *k)
 		}
 		t->work = rv_reject;
 		t->work_label = _("Rejecting");
+		enr_cancellable(t);
 		return TUI_HANDLED | TUI_WORK;
 	}
 	t->work = rv_approve;
 	t->work_label = _("Approving: the CA issues the certificates");
+	enr_cancellable(t);
 	return TUI_HANDLED | TUI_WORK;
 }
 

@@ -217,6 +217,17 @@ text "$(captcha 40)"
 keys Enter
 wait_for 'Submitted: waiting for the Registration Authority'
 check "sent once" test "$(db "select count(*) from application where iin='900722433036'")" = 1
+
+# A portal that does not answer (stopped with SIGSTOP): the spinner says
+# Esc stops the call, and stopping it loses nothing.
+kill -STOP "$PD_PID"
+keys F5
+wait_for 'Esc cancels'
+keys Escape
+wait_for 'Stopped. Nothing is lost'
+kill -CONT "$PD_PID"
+keys F5
+wait_for 'Submitted: waiting for the Registration Authority'
 keys F10
 i=0
 while [ ! -f exit ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done

@@ -419,7 +419,7 @@ etui "2<Tab>${NUMBER%?}0<Enter>"
 expect_text '✗ Wrong check digit: a typo?'
 etui '2<Down><Down><Enter>'
 expect_screen "status submitted" <<'SCREEN'
- qoltanba — Checking request status
+ qoltanba — Checking request status [portal]
 
   Application number    N2N2N2N2N2N2
 
