@@ -415,7 +415,9 @@ expect_screen "status list" <<'SCREEN'
 
 F1/^G Help  F2/^O Check  Tab Next  F5/^R Retry  F3/Esc Back  F10/^X Quit
 SCREEN
-etui "2<Tab>${NUMBER%?}0<Enter>"
+# The number with its check digit changed: a typo.
+last=${NUMBER#???????????}
+etui "2<Tab>${NUMBER%?}$(( (last + 1) % 10 ))<Enter>"
 expect_text '✗ Wrong check digit: a typo?'
 etui '2<Down><Down><Enter>'
 expect_screen "status submitted" <<'SCREEN'
