@@ -237,6 +237,16 @@ static void row_draw(void *ctx, size_t row, int y, int x, int w, bool sel)
 	cells(y, x, cw, text, role, base);
 }
 
+/* Token rows in a stable order, as a folder's are by file name: by
+ * label, then keyid. */
+static int cmp_token_entry(const void *a, const void *b)
+{
+	const struct qt_keydir_entry *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : strcmp(x->keyid, y->keyid);
+}
+
 /* A token's objects as key-list entries: a key (with or without its
  * certificate) is like a key file, a certificate alone like a .cer;
  * "name" is the label. */
@@ -285,6 +295,7 @@ static qt_err token_scan(struct keylist *kl, struct qt_keydir **out)
 		}
 	}
 	qt_token_objects_free(objs, n);
+	qsort(kd->entries, kd->count, sizeof(*kd->entries), cmp_token_entry);
 	qt_error_clear();
 	*out = kd;
 	return QT_OK;

@@ -1,5 +1,5 @@
 /* "Connect the media": waits (in the worker thread, Esc cancels, up to
- * a minute) for a card or token in a reader, then shows the readers and
+ * a minute or media_wait seconds) for a card or token in a reader, then shows the readers and
  * what is in each: the medium recognised by its ATR, or an unknown ATR
  * in hex with the file to add it to.  No reader, pcscd not running and
  * a polkit refusal (SSH) each get their own words.  Enter goes on to the
@@ -13,14 +13,18 @@
 #include <string.h>
 
 #include <qoltanba/atr.h>
+#include <qoltanba/config.h>
 #include <qoltanba/pcsc.h>
 #include "screens/screens.h"
 #include "i18n.h"
 
-#define MEDIA_WAIT_MS 60000
+/* How long to wait: media_wait = SECONDS in the configuration (a
+ * kiosk may want longer), 60 by default. */
+#define MEDIA_WAIT_S 60
 
 struct media {
 	enum qt_storage wanted;
+	int wait_s;
 	qt_pcsc *pcsc;
 	atomic_bool cancel;
 	bool done;                  /* a wait has finished */
@@ -58,7 +62,7 @@ static int md_wait(struct screen *s, struct tui *t)
 	if (!m->pcsc)
 		m->rc = qt_pcsc_open(&m->pcsc);
 	if (m->rc == QT_OK) {
-		m->rc = qt_pcsc_wait_card(m->pcsc, NULL, MEDIA_WAIT_MS, md_cancelled, m, &r);
+		m->rc = qt_pcsc_wait_card(m->pcsc, NULL, m->wait_s * 1000, md_cancelled, m, &r);
 		if (m->rc == QT_OK)
 			m->seen = r.medium;
 	}
@@ -160,9 +164,11 @@ static void md_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	case QT_ERR_NO_CARD:
 		if (m->list_rc == QT_ERR_NO_READER)
 			break;
-		row += tui_wrap(row, 2, end - row, mw,
-		                _("Nothing was connected within a minute. Connect the media and "
-		                  "press F5/^R to wait again."), R_WARN);
+		snprintf(buf, sizeof(buf), dngettext(PACKAGE,
+		         "Nothing was connected in %d second. Connect the media and press F5/^R "
+		         "to wait again.", "Nothing was connected in %d seconds. Connect the media "
+		         "and press F5/^R to wait again.", (unsigned long)m->wait_s), m->wait_s);
+		row += tui_wrap(row, 2, end - row, mw, buf, R_WARN);
 		break;
 	case QT_ERR_CANCELLED:
 		row += tui_wrap(row, 2, end - row, mw,
@@ -243,6 +249,21 @@ struct screen *screen_media_new(enum qt_storage wanted)
 	if (!m)
 		return NULL;
 	m->wanted = wanted;
+	m->wait_s = MEDIA_WAIT_S;
+	{
+		qt_config *cfg = NULL;
+		const char *v;
+
+		if (qt_config_load(&cfg) == QT_OK && (v = qt_config_get(cfg, "media_wait"))) {
+			char *end;
+			long n = strtol(v, &end, 10);
+
+			if (*end == '\0' && n > 0 && n <= 3600)
+				m->wait_s = (int)n;
+		}
+		qt_config_free(cfg);
+		qt_error_clear();
+	}
 	atomic_init(&m->cancel, false);
 	s = tui_screen_new(&md_ops, m);
 	if (!s)

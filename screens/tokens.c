@@ -186,6 +186,23 @@ static int tp_load(struct screen *s, struct tui *t)
 		}
 		tp->toks[tp->n++] = tk;
 	}
+	/* A stable order, by label then serial (modules list slots in
+	 * their own order, which changes as tokens come and go). */
+	for (i = 1; i < tp->n; i++) {
+		size_t j;
+
+		for (j = i; j > 0 && (strcmp(tp->info[j - 1].label, tp->info[j].label) > 0 ||
+		                      (strcmp(tp->info[j - 1].label, tp->info[j].label) == 0 &&
+		                       strcmp(tp->info[j - 1].serial, tp->info[j].serial) > 0)); j--) {
+			struct qt_token_info ti = tp->info[j];
+			qt_token *tk = tp->toks[j];
+
+			tp->info[j] = tp->info[j - 1];
+			tp->toks[j] = tp->toks[j - 1];
+			tp->info[j - 1] = ti;
+			tp->toks[j - 1] = tk;
+		}
+	}
 	if (tui_list_init(&tp->list, tp->n, tp_row_text, tp) < 0)
 		tp->rc = QT_ERR_NOMEM;
 	tp->list.draw_row = tp_row_draw;

@@ -79,7 +79,15 @@ static void tl_refresh(struct tokpin *p)
 
 static int tl_enter(struct screen *s, struct tui *t)
 {
-	tl_refresh(s->priv);
+	struct tokpin *p = s->priv;
+
+	tl_refresh(p);
+	/* A token without a user PIN (CKF_LOGIN_REQUIRED clear): straight
+	 * to its contents. */
+	if (!p->error[0] && !p->info.login_required) {
+		t->push = screen_keylist_token_new(p->tok);
+		return TUI_POP | TUI_PUSH;
+	}
 	return TUI_REDRAW;
 }
 

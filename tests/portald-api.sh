@@ -267,6 +267,10 @@ check "operator key store is private" test "$(stat -c %a "$T/op.p12")" = 600
 openssl pkcs12 -in "$T/op.p12" -passin file:"$T/oppw" -nocerts -nodes -out "$T/op.key" 2>/dev/null
 openssl pkcs12 -in "$T/op.p12" -passin file:"$T/oppw" -clcerts -nokeys -out "$T/op.crt" 2>/dev/null
 check "operator key store opens with its password" test -s "$T/op.key"
+# The engine reads the operator's key store too.
+out=$("$top_builddir/qoltanba" inspect --password-file "$T/oppw" "$T/op.p12" 2>&1 || true)
+expect_match 'Owner: +ҚҰРМАНҒАЛИ АЙГҮЛ'
+expect_match 'RSA 2048 \(can sign\)'
 
 api GET /api/v1/ra/applications ""
 expect_api 401 unauthorized "operator list without a session"
@@ -376,6 +380,13 @@ days=$(( ($(date -d "$(openssl x509 -in "$T/sign3.pem" -noout -enddate | cut -d=
 	$(date -d "$(openssl x509 -in "$T/sign3.pem" -noout -startdate | cut -d= -f2)" +%s)) / 86400 ))
 check "token storage: 3 years ($days days)" test "$days" -eq 1095
 
+# The engine reads what the portal issued as NCA's profile says.
+out=$("$top_builddir/qoltanba" inspect "$T/sign3.pem" 2>&1 || true)
+expect_match 'Purpose: +signing \(SIGN\)|Purpose: +sign'
+expect_match 'BIN: +060340138014'
+expect_match 'first head|chairman'
+expect_match 'Key storage: +Kaztoken'
+
 # ---- installation with proof of possession ----
 printf 'qoltanbad-install:%s:%s' "$N1" "$NONCE1" >"$T/msg"
 asig=$(openssl dgst -sha256 -sign "$T/a1.key" "$T/msg" | base64 -w0)
@@ -466,6 +477,13 @@ check "stale applications are cancelled at start" grep -q 'event=cancel' "$T/dae
 check "cancelled in the database" test "$(db "SELECT status FROM application WHERE number='$N5'")" -eq 4
 expect_exit 1 "$QOLTANBAD" ra approve "$N5" --data "$PD_DIR"
 expect_match 'application_cancelled'
+expect_exit 1 "$QOLTANBAD" ra reject "$N5" --reason "late" --data "$PD_DIR"
+expect_match 'application_cancelled'
+expect_exit 2 "$QOLTANBAD" ra reject "$N5" --data "$PD_DIR"
+expect_exit 0 "$QOLTANBAD" ra list --status all --data "$PD_DIR"
+expect_match "^$N3 +issued +chairman +$HEAD_IIN +$ALTYN_BIN"
+expect_match "^$N5 +cancelled +individual"
+expect_match "^$N2 +rejected"
 pd_stop
 expect_exit 2 "$QOLTANBAD" --data "$PD_DIR" --test-clock-offset abc
 

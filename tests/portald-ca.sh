@@ -16,7 +16,7 @@ openssl crl -inform DER -in "$O/crl.der" -out "$O/crl.pem"
 openssl crl -inform DER -in "$O/root-crl.der" -out "$O/root-crl.pem"
 
 # Chains: every certificate verifies under the root via the issuing CA.
-for c in ind-auth ind-sign chm-auth chm-sign emp-sign ec-auth; do
+for c in ind-auth ind-sign chm-auth chm-sign emp-sign ec-auth der-sign; do
 	expect_exit 0 openssl verify -CAfile "$ROOT" -untrusted "$ISSUING" "$O/$c.pem"
 	expect_match ": OK$"
 done

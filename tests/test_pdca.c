@@ -3,16 +3,19 @@
  * there what tests/portald-ca.sh checks with the openssl CLI:
  *   data/ca/{root,issuing}.{crt,key}, chain.pem, chain.p7c,
  *   ind-auth.pem ind-sign.pem chm-auth.pem chm-sign.pem emp-sign.pem
- *   ec-auth.pem, crl.der (ind-auth revoked: keyCompromise),
+ *   ec-auth.pem, der-sign.pem (from pd_ca_issue_der), crl.der (ind-auth revoked: keyCompromise),
  *   root-crl.der, ocsp-resp.der (ind-auth revoked, ind-sign good),
  *   and params (shell variables: base URL, serials, keyids). */
 #include <config.h>
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -190,6 +193,9 @@ static void check_common(X509 *x, X509_REQ *req, struct pd_ca *ca)
 	int i;
 
 	CHECK_EQ_INT(X509_get_version(x), X509_VERSION_3);
+	/* The certificate is complete as returned: its key can be used. */
+	CHECK(X509_get0_pubkey(x) != NULL &&
+	      EVP_PKEY_eq(X509_get0_pubkey(x), X509_REQ_get0_pubkey(req)) == 1);
 	CHECK_EQ_INT(ASN1_STRING_length(serial), PD_CA_SERIAL_LEN);
 	CHECK(ASN1_STRING_type(serial) == V_ASN1_INTEGER);   /* positive */
 	CHECK_EQ_INT(X509_get_signature_nid(x), NID_sha256WithRSAEncryption);
@@ -240,6 +246,63 @@ static int status_of(void *arg, const unsigned char *serial, size_t len,
 		if (memcmp(serial, t->good[i], len) == 0)
 			return 0;
 	return -1;
+}
+
+/* ca.h says a handle may be used by several threads at once. */
+struct worker {
+	struct pd_ca *ca;
+	X509_REQ *req;
+	const struct pd_subject *subj;
+	X509 *out[8];
+	int failures;
+};
+
+static void *issue_many(void *arg)
+{
+	struct worker *w = arg;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		if (pd_ca_issue(w->ca, w->req, w->subj, PD_INDIVIDUAL,
+		                i % 2 ? QT_PURPOSE_SIGN : QT_PURPOSE_AUTH,
+		                QT_STORAGE_PKCS12, NOW, &w->out[i]) != QT_OK)
+			w->failures++;
+	return NULL;
+}
+
+static void check_threads(struct pd_ca *ca, X509_REQ *req, const struct pd_subject *subj)
+{
+	struct worker w[3];
+	pthread_t t[3];
+	char seen[24][41];
+	int i, j, n = 0;
+
+	memset(w, 0, sizeof w);
+	for (i = 0; i < 3; i++) {
+		w[i].ca = ca;
+		w[i].req = req;
+		w[i].subj = subj;
+		CHECK_EQ_INT(pthread_create(&t[i], NULL, issue_many, &w[i]), 0);
+	}
+	for (i = 0; i < 3; i++) {
+		pthread_join(t[i], NULL);
+		CHECK_EQ_INT(w[i].failures, 0);
+		for (j = 0; j < 8; j++) {
+			X509 *x = w[i].out[j];
+			int k;
+
+			CHECK(x != NULL &&
+			      X509_verify(x, X509_get0_pubkey(pd_ca_issuing_cert(ca))) == 1);
+			if (x == NULL)
+				continue;
+			pd_ca_serial_hex(x, seen[n]);
+			for (k = 0; k < n; k++)
+				CHECK(strcmp(seen[k], seen[n]) != 0);
+			n++;
+			X509_free(x);
+		}
+	}
+	CHECK_EQ_INT(n, 24);
 }
 
 int main(int argc, char **argv)
@@ -298,6 +361,34 @@ int main(int argc, char **argv)
 		CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
 		snprintf(path, sizeof path, "%s/ca", dir);
 		CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0700);
+	}
+	/* A crash in the middle of creation leaves a partial folder that
+	 * open refuses, naming what is missing, and that create will not
+	 * overwrite. */
+	{
+		char dir2[620];
+		struct pd_ca *partial = NULL;
+		pid_t pid;
+		int status = 0;
+
+		snprintf(dir2, sizeof dir2, "%s/crashed", base);
+		fflush(NULL);
+		pid = fork();
+		if (pid == 0) {
+			setenv("QT_TEST_CRASH_AT", "rename", 1);   /* after root.key */
+			pd_ca_create(dir2, "x", BASE, NOW);
+			_exit(0);
+		}
+		CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+		CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		CHECK(pd_ca_open(dir2, BASE, &partial) != QT_OK && partial == NULL);
+		CHECK(strstr(qt_error_detail(), "root.crt") != NULL);
+		CHECK_EQ_INT(pd_ca_create(dir2, "x", BASE, NOW), QT_ERR_EXISTS);
+		snprintf(path, sizeof path, "%s/ca/root.key", dir2);
+		unlink(path);
+		snprintf(path, sizeof path, "%s/ca", dir2);
+		rmdir(path);
+		rmdir(dir2);
 	}
 	/* A key others can read is refused, as ssh refuses one. */
 	snprintf(path, sizeof path, "%s/ca/root.key", dir);
@@ -471,6 +562,52 @@ int main(int argc, char **argv)
 		save_param("BASE", BASE);
 	}
 
+	check_threads(ca, r[0], &ind);
+
+	/* The daemon's path: DER and PEM with what it stores, the same
+	 * profile as pd_ca_issue(). */
+	{
+		struct pd_issued is;
+		const unsigned char *q;
+		char keyid[41];
+		BIO *b;
+
+		CHECK_EQ_INT(pd_ca_issue_der(ca, r[3], &chm, PD_CHAIRMAN, QT_PURPOSE_SIGN,
+		                             QT_STORAGE_KAZTOKEN, NOW, &is), QT_OK);
+		q = is.der;
+		x = is.der != NULL ? d2i_X509(NULL, &q, (long)is.der_len) : NULL;
+		CHECK(x != NULL && q == is.der + is.der_len);
+		if (x != NULL) {
+			X509 *fromPem;
+			char hex[41];
+
+			check_common(x, r[3], ca);
+			pd_ca_serial_hex(x, hex);
+			CHECK_STR(is.serial, hex);
+			CHECK_EQ_INT(pd_ca_request_keyid(r[3], keyid), QT_OK);
+			CHECK_STR(is.keyid, keyid);
+			CHECK_EQ_INT(validity_days(x), 1095);
+			CHECK_EQ_INT(ASN1_TIME_cmp_time_t(X509_get0_notBefore(x), is.not_before), 0);
+			CHECK_EQ_INT(ASN1_TIME_cmp_time_t(X509_get0_notAfter(x), is.not_after), 0);
+			eku_text(x, buf, sizeof buf);
+			CHECK_STR(buf, QT_OID_EKU_EMAIL_PROTECTION " " QT_OID_ROLE_LEGAL_ENTITY " "
+			          QT_OID_ROLE_FIRST_HEAD);
+			b = BIO_new_mem_buf(is.pem, -1);
+			fromPem = b != NULL ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+			CHECK(fromPem != NULL && X509_cmp(fromPem, x) == 0);
+			X509_free(fromPem);
+			BIO_free(b);
+			save_cert("der-sign.pem", x);
+			X509_free(x);
+		}
+		pd_issued_clear(&is);
+		CHECK(is.der == NULL && is.pem == NULL);
+		/* Refusals leave nothing to free. */
+		CHECK_EQ_INT(pd_ca_issue_der(ca, r[3], &chm, PD_CHAIRMAN, QT_PURPOSE_SIGN,
+		                             QT_STORAGE_UNKNOWN, NOW - 86400, &is), QT_ERR_CONFIG);
+		CHECK(is.der == NULL && is.pem == NULL && is.serial[0] == '\0');
+	}
+
 	/* Refusals.  A weak key: */
 	weak = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
 	req = weak != NULL ? request(weak, QT_PURPOSE_AUTH, QT_STORAGE_PKCS12) : NULL;
@@ -515,6 +652,17 @@ int main(int argc, char **argv)
 		}
 		OPENSSL_free(d);
 	}
+	/* A request signed with SHA-1: */
+	req = request(k[0], QT_PURPOSE_AUTH, QT_STORAGE_PKCS12);
+	CHECK(req != NULL && X509_REQ_sign(req, k[0], EVP_sha1()) > 0);
+	CHECK_EQ_INT(pd_ca_check_request(req, err, sizeof err), QT_ERR_BAD_SIGNATURE);
+	CHECK_STR(err, "weak_signature");
+	X509_REQ_free(req);
+	/* A clock before the issuing CA's validity: */
+	x = NULL;
+	CHECK_EQ_INT(pd_ca_issue(ca, r[0], &ind, PD_INDIVIDUAL, QT_PURPOSE_AUTH,
+	                         QT_STORAGE_PKCS12, NOW - 86400, &x), QT_ERR_CONFIG);
+	CHECK(x == NULL);
 	/* Subjects the profile cannot hold: */
 	{
 		struct pd_subject s = ind;

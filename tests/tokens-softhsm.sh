@@ -229,6 +229,11 @@ expect_match 'fake\.so.*(invalid ELF|too short|file too short)'
 [ -n "$libcrypto" ] && expect_match 'not a PKCS#11 module'
 expect_match "$CONF:6: unknown medium"
 expect_match '"T": SoftHSM project'   # the good module still works
+# A configuration file that cannot be read: named with its line; the
+# modules registered with p11-kit still load.
+printf 'module = %s\nnot a setting\n' "$SOFTHSM" >"$CONF"
+expect_exit 0 "$QOLTANBA" tokens
+expect_match "$CONF:2: expected"
 expect_exit 1 "$QOLTANBA" tokens --module "$T/missing.so"
 expect_match 'could not be loaded'
 expect_exit 1 "$QOLTANBA" token-inspect NOSUCH

@@ -545,6 +545,17 @@ mode=$(stat -c %a "$cfg")
 tui 80x24 '5'
 expect_text '< English >'
 expect_text '[ ]'
+# The same file holds other parts' settings (token modules): a change
+# from the screen keeps them and their comments.
+printf '# mine\nmodule.kaztoken = /opt/kt.so\nlanguage = en\n' >"$cfg"
+tui 80x24 '5<Right><F2>'
+checks=$((checks + 1))
+[ "$(cat "$cfg")" = "$(printf '# mine\nmodule.kaztoken = /opt/kt.so\nlanguage = ru\ncolor = yes')" ] ||
+	fail "other settings not kept: $(cat "$cfg")"
+# A file that cannot be read is named, with its line, on the first screen.
+printf 'language = en\nthis is not a setting\n' >"$cfg"
+tui 80x24 ''
+expect_text 'Settings not read: ~/.config/qoltanba/config:2: expected "key = value"' 
 rm -f "$cfg"
 
 # A signal on a form: the run ends with 128+signal, nothing is written.

@@ -14,11 +14,11 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 #include <qoltanba/fsutil.h>
 #include <qoltanba/idnum.h>
 #include <qoltanba/keygen.h>
+#include <qoltanba/keystore.h>
 #include <qoltanba/password.h>
 #include <qoltanba/secret.h>
 
@@ -492,33 +492,6 @@ out:
 
 /* ---- operator add ------------------------------------------------------ */
 
-static qt_err p12_write(const char *path, EVP_PKEY *key, X509 *cert, const char *pass,
-                        const char *alias)
-{
-	PKCS12 *p12;
-	unsigned char *der = NULL;
-	int len;
-	qt_err e;
-
-	/* Modern parameters: AES-256-CBC with PBKDF2 for both bags, and a
-	 * SHA-256 MAC, 600000 iterations. */
-	p12 = PKCS12_create_ex(pass, alias, key, cert, NULL, NID_aes_256_cbc, NID_aes_256_cbc,
-	                       600000, -1, 0, NULL, NULL);
-	if (!p12)
-		return qt_error_ssl(QT_ERR_CRYPTO, "PKCS12_create");
-	if (!PKCS12_set_mac(p12, pass, -1, NULL, 0, 600000, EVP_sha256())) {
-		PKCS12_free(p12);
-		return qt_error_ssl(QT_ERR_CRYPTO, "PKCS12_set_mac");
-	}
-	len = i2d_PKCS12(p12, &der);
-	PKCS12_free(p12);
-	if (len <= 0)
-		return qt_error_ssl(QT_ERR_CRYPTO, "i2d_PKCS12");
-	e = qt_atomic_write(path, der, (size_t)len, 0600, QT_WRITE_EXCL);
-	OPENSSL_free(der);
-	return e;
-}
-
 int pd_cmd_operator(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -535,7 +508,7 @@ int pd_cmd_operator(int argc, char **argv)
 	struct pd_subject subj;
 	struct pd_operator op;
 	struct qt_csr_params cp;
-	char *pass = NULL, *pass2 = NULL, surname[128], given[128], keyid[41];
+	char *pass = NULL, *pass2 = NULL, surname[128], given[128];
 	EVP_PKEY *key = NULL;
 	X509_REQ *req = NULL;
 	X509 *cert = NULL;
@@ -615,8 +588,7 @@ int pd_cmd_operator(int argc, char **argv)
 	if ((e = qt_keygen(QT_KEY_RSA2048, &key)) != QT_OK ||
 	    (e = qt_csr_create(key, &cp, &req)) != QT_OK ||
 	    (e = pd_ca_issue(srv.ca, req, &subj, PD_INDIVIDUAL, QT_PURPOSE_AUTH, QT_STORAGE_PKCS12,
-	                     time(NULL), &cert)) != QT_OK ||
-	    (e = pd_ca_request_keyid(req, keyid)) != QT_OK) {
+	                     time(NULL), &cert)) != QT_OK) {
 		fprintf(stderr, _("qoltanbad: cannot issue the operator's certificate: %s (%s)\n"),
 		        qt_strerror(e), qt_error_detail());
 		goto out;
@@ -640,7 +612,11 @@ int pd_cmd_operator(int argc, char **argv)
 	op.created = time(NULL);
 	/* The key store first: an operator row without its key is useless,
 	 * a key store without its row is harmless. */
-	if ((e = p12_write(out, key, cert, pass, keyid)) != QT_OK) {
+	/* The engine's modern PKCS#12 (AES-256-CBC/PBKDF2 bags, SHA-256 MAC),
+	 * friendlyName and localKeyID = keyid, mode 0600, atomic, no
+	 * overwrite. */
+	if ((e = qt_p12_write(out, key, cert, pass, &(struct qt_p12_params){ QT_P12_MODERN, 0 },
+	                      QT_WRITE_EXCL)) != QT_OK) {
 		fprintf(stderr, _("qoltanbad: cannot write %s: %s (%s)\n"), out, qt_strerror(e),
 		        qt_error_detail());
 		pd_operator_clear(&op);

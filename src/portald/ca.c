@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -50,7 +51,7 @@ struct pd_ca {
 	char *chain_pem;
 	unsigned char *chain_p7c;
 	size_t chain_p7c_len;
-	time_t issuing_not_after;
+	time_t issuing_not_before, issuing_not_after;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -322,6 +323,44 @@ static void hex_lower(const unsigned char *b, size_t n, char *out)
 		out[2 * i + 1] = hx[b[i] & 15];
 	}
 	out[2 * n] = '\0';
+}
+
+/* Copies the request's SubjectPublicKeyInfo into the certificate as it
+ * is.  X509_set_pubkey() would re-encode the key through OpenSSL 3's
+ * encoders and decode it back, a third of the cost of an issuance, and
+ * could change the encoding (a compressed EC point) and so the keyid
+ * the applicant computed from the request. */
+static bool copy_pubkey(X509 *x, X509_REQ *req)
+{
+	X509_PUBKEY *from = X509_REQ_get_X509_PUBKEY(req), *to = X509_get_X509_PUBKEY(x);
+	const unsigned char *bits;
+	unsigned char *copy;
+	ASN1_OBJECT *alg, *param = NULL;
+	const ASN1_OBJECT *palg;
+	const void *pval;
+	X509_ALGOR *a;
+	int len, ptype;
+
+	if (from == NULL || to == NULL ||
+	    !X509_PUBKEY_get0_param(&alg, &bits, &len, &a, from) || len <= 0)
+		return false;
+	X509_ALGOR_get0(&palg, &ptype, &pval, a);
+	if (ptype == V_ASN1_OBJECT) {           /* EC: the named curve */
+		param = OBJ_dup(pval);
+		if (param == NULL)
+			return false;
+	} else if (ptype != V_ASN1_NULL && ptype != V_ASN1_UNDEF) {
+		return false;                   /* explicit parameters: not ours */
+	}
+	copy = OPENSSL_memdup(bits, (size_t)len);
+	if (copy == NULL ||
+	    !X509_PUBKEY_set0_param(to, OBJ_dup(alg), ptype, ptype == V_ASN1_OBJECT
+	                            ? (void *)param : NULL, copy, len)) {
+		OPENSSL_free(copy);
+		ASN1_OBJECT_free(param);
+		return false;
+	}
+	return true;
 }
 
 /* ---- extensions ------------------------------------------------------- */
@@ -724,6 +763,19 @@ qt_err pd_ca_check_request(X509_REQ *req, char *err, size_t errlen)
 		return req_fail(QT_ERR_UNSUPPORTED_ALG, "unsupported_key", err, errlen,
 		                _("only RSA and EC P-256 keys are accepted"));
 	}
+	/* The request's signature proves possession of the key; one made
+	 * with a broken hash proves little. */
+	{
+		int sig = X509_REQ_get_signature_nid(req), md = NID_undef, pkn = NID_undef;
+
+		if (!OBJ_find_sigid_algs(sig, &md, &pkn) ||
+		    (md == NID_undef ? sig != NID_rsassaPss
+		                     : md != NID_sha256 && md != NID_sha384 && md != NID_sha512 &&
+		                       md != NID_sha3_256 && md != NID_sha3_384 && md != NID_sha3_512))
+			return req_fail(QT_ERR_BAD_SIGNATURE, "weak_signature", err, errlen,
+			                _("the request is signed with a weak hash (SHA-1 or older); "
+			                  "sign it with SHA-256"));
+	}
 	if (X509_REQ_verify(req, pk) != 1)
 		return req_fail(QT_ERR_BAD_SIGNATURE, "bad_signature", err, errlen,
 		                _("the request's signature does not verify with its key"));
@@ -784,10 +836,13 @@ static const char *role_oid(enum pd_subject_type t)
 	}
 }
 
-qt_err pd_ca_issue(struct pd_ca *ca, X509_REQ *req,
-                   const struct pd_subject *subject, enum pd_subject_type type,
-                   enum qt_purpose purpose, enum qt_storage storage,
-                   time_t now, X509 **out)
+/* Builds and signs a certificate.  Its public key is left undecoded
+ * (see copy_pubkey()): callers encode it, they do not use it.  *days
+ * gets its validity. */
+static qt_err build_and_sign(struct pd_ca *ca, X509_REQ *req,
+                             const struct pd_subject *subject, enum pd_subject_type type,
+                             enum qt_purpose purpose, enum qt_storage storage,
+                             time_t now, X509 **out, int *days_out)
 {
 	static const int ku_auth[] = { 0, 2 };     /* digitalSignature, keyEncipherment */
 	static const int ku_auth_ec[] = { 0, 4 };  /* digitalSignature, keyAgreement */
@@ -815,6 +870,10 @@ qt_err pd_ca_issue(struct pd_ca *ca, X509_REQ *req,
 	if (days == 0)
 		return qt_error(QT_ERR_INVALID_ARG,
 		                _("neither the application nor the request says where the key is stored"));
+	if (now < ca->issuing_not_before)
+		return qt_error(QT_ERR_CONFIG,
+		                _("the clock is before the issuing CA's start of validity; "
+		                  "check the system time"));
 	if (now + (time_t)days * DAY > ca->issuing_not_after)
 		return qt_error(QT_ERR_CONFIG,
 		                _("the issuing CA expires before a %d-day certificate would; "
@@ -858,7 +917,7 @@ qt_err pd_ca_issue(struct pd_ca *ca, X509_REQ *req,
 	    !X509_set_subject_name(x, name) ||
 	    ASN1_TIME_set(X509_getm_notBefore(x), now) == NULL ||
 	    ASN1_TIME_set(X509_getm_notAfter(x), now + (time_t)days * DAY) == NULL ||
-	    !X509_set_pubkey(x, pk))
+	    !copy_pubkey(x, req))
 		goto fail;
 	/* Extensions in the order NCA's certificates carry them. */
 	if (purpose == QT_PURPOSE_AUTH) {
@@ -882,6 +941,7 @@ qt_err pd_ca_issue(struct pd_ca *ca, X509_REQ *req,
 	X509_NAME_free(name);
 	ASN1_INTEGER_free(serial);
 	*out = x;
+	*days_out = days;
 	return QT_OK;
 fail:
 	rc = qt_error_ssl(QT_ERR_CRYPTO, _("cannot build the certificate"));
@@ -889,6 +949,96 @@ fail:
 	X509_NAME_free(name);
 	ASN1_INTEGER_free(serial);
 	return rc;
+}
+
+qt_err pd_ca_issue(struct pd_ca *ca, X509_REQ *req,
+                   const struct pd_subject *subject, enum pd_subject_type type,
+                   enum qt_purpose purpose, enum qt_storage storage,
+                   time_t now, X509 **out)
+{
+	unsigned char *der = NULL;
+	const unsigned char *q;
+	X509 *x = NULL, *parsed = NULL;
+	int days, dlen;
+	qt_err rc;
+
+	*out = NULL;
+	rc = build_and_sign(ca, req, subject, type, purpose, storage, now, &x, &days);
+	if (rc != QT_OK)
+		return rc;
+	/* Parse what was signed, so the caller gets an object like any
+	 * loaded certificate, its key decoded, built from the very bytes
+	 * the signature covers. */
+	dlen = i2d_X509(x, &der);
+	q = der;
+	parsed = dlen > 0 ? d2i_X509(NULL, &q, dlen) : NULL;
+	OPENSSL_free(der);
+	X509_free(x);
+	if (parsed == NULL || X509_get0_pubkey(parsed) == NULL) {
+		X509_free(parsed);
+		return qt_error_ssl(QT_ERR_CRYPTO, _("cannot build the certificate"));
+	}
+	*out = parsed;
+	return QT_OK;
+}
+
+qt_err pd_ca_issue_der(struct pd_ca *ca, X509_REQ *req,
+                       const struct pd_subject *subject, enum pd_subject_type type,
+                       enum qt_purpose purpose, enum qt_storage storage,
+                       time_t now, struct pd_issued *out)
+{
+	unsigned char md[SHA_DIGEST_LENGTH], *der = NULL;
+	X509 *x = NULL;
+	BIO *b = NULL;
+	char *data;
+	long n;
+	int days, dlen;
+	qt_err rc;
+
+	memset(out, 0, sizeof *out);
+	rc = build_and_sign(ca, req, subject, type, purpose, storage, now, &x, &days);
+	if (rc != QT_OK)
+		return rc;
+	dlen = i2d_X509(x, &der);
+	rc = der_out(dlen, der, &out->der, &out->der_len);
+	if (rc != QT_OK)
+		goto done;
+	b = BIO_new(BIO_s_mem());
+	if (b == NULL || !PEM_write_bio(b, PEM_STRING_X509, "", out->der, (long)out->der_len)) {
+		rc = qt_error_ssl(QT_ERR_CRYPTO, "PEM");
+		goto done;
+	}
+	n = BIO_get_mem_data(b, &data);
+	out->pem = malloc((size_t)n + 1);
+	if (out->pem == NULL) {
+		rc = nomem();
+		goto done;
+	}
+	memcpy(out->pem, data, (size_t)n);
+	out->pem[n] = '\0';
+	pd_ca_serial_hex(x, out->serial);
+	if (!keyid_of(X509_get_X509_PUBKEY(x), md)) {
+		rc = qt_error_ssl(QT_ERR_CRYPTO, "keyid");
+		goto done;
+	}
+	hex_lower(md, sizeof md, out->keyid);
+	out->not_before = now;
+	out->not_after = now + (time_t)days * DAY;
+done:
+	BIO_free(b);
+	X509_free(x);
+	if (rc != QT_OK)
+		pd_issued_clear(out);
+	return rc;
+}
+
+void pd_issued_clear(struct pd_issued *is)
+{
+	if (is == NULL)
+		return;
+	free(is->der);
+	free(is->pem);
+	memset(is, 0, sizeof *is);
 }
 
 size_t pd_ca_serial(X509 *cert, unsigned char out[PD_CA_SERIAL_LEN])
@@ -1374,8 +1524,6 @@ qt_err pd_ca_create(const char *dir, const char *portal_name, const char *base_u
 	if (rc != QT_OK)
 		goto done;
 
-	/* Keys first: a folder with certificates but no keys is obviously
-	 * broken, one with keys but no certificates might look spare. */
 	if ((rc = write_pem(cadir, "root.key", NULL, root_key)) != QT_OK ||
 	    (rc = write_pem(cadir, "issuing.key", NULL, issuing_key)) != QT_OK ||
 	    (rc = write_pem(cadir, "root.crt", root, NULL)) != QT_OK ||
@@ -1383,6 +1531,23 @@ qt_err pd_ca_create(const char *dir, const char *portal_name, const char *base_u
 		goto done;
 	rc = qt_fsync_dir(dir);
 done:
+	/* On failure take back what this call made (the folder is ours: its
+	 * mkdir succeeded above), so that the operator can simply run it
+	 * again.  Only a crash leaves a partial folder, which pd_ca_open()
+	 * refuses with the name of the missing file. */
+	if (rc != QT_OK) {
+		static const char *const files[] = {
+			"root.key", "issuing.key", "root.crt", "issuing.crt"
+		};
+		char path[4096 + 16];
+		size_t i;
+
+		for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+			snprintf(path, sizeof path, "%s/%s", cadir, files[i]);
+			unlink(path);
+		}
+		rmdir(cadir);
+	}
 	X509_free(root);
 	X509_free(issuing);
 	EVP_PKEY_free(root_key);
@@ -1421,9 +1586,10 @@ static qt_err read_pem(const char *cadir, const char *file, bool is_key,
 	}
 	BIO_free(b);
 	qt_free_secret(data, len);
-	if (is_key ? *key == NULL : *cert == NULL)
-		return qt_error_ssl(QT_ERR_CONFIG, _("%s is not a PEM %s"), path,
-		                    is_key ? "private key" : "certificate");
+	if (is_key && *key == NULL)
+		return qt_error_ssl(QT_ERR_CONFIG, _("%s is not a PEM private key"), path);
+	if (!is_key && *cert == NULL)
+		return qt_error_ssl(QT_ERR_CONFIG, _("%s is not a PEM certificate"), path);
 	return QT_OK;
 }
 
@@ -1434,7 +1600,7 @@ qt_err pd_ca_open(const char *dir, const char *base_url, struct pd_ca **out)
 	EVP_PKEY *root_pub;
 	ASN1_TIME *epoch;
 	qt_err rc;
-	int day = 0, sec = 0;
+	int day = 0, sec = 0, day2 = 0, sec2 = 0;
 
 	*out = NULL;
 	if ((size_t)snprintf(cadir, sizeof cadir, "%s/ca", dir) >= sizeof cadir)
@@ -1461,16 +1627,18 @@ qt_err pd_ca_open(const char *dir, const char *base_url, struct pd_ca **out)
 		                  _("%s: the issuing CA is not a CA certified by the root"), cadir);
 		goto fail;
 	}
-	/* Seconds from the epoch to the issuing CA's notAfter. */
+	/* The issuing CA's validity in seconds from the epoch. */
 	epoch = ASN1_TIME_set(NULL, 0);
 	if (epoch == NULL ||
-	    !ASN1_TIME_diff(&day, &sec, epoch, X509_get0_notAfter(ca->issuing))) {
+	    !ASN1_TIME_diff(&day, &sec, epoch, X509_get0_notBefore(ca->issuing)) ||
+	    !ASN1_TIME_diff(&day2, &sec2, epoch, X509_get0_notAfter(ca->issuing))) {
 		ASN1_TIME_free(epoch);
 		rc = qt_error_ssl(QT_ERR_CONFIG, "%s: issuing CA validity", cadir);
 		goto fail;
 	}
 	ASN1_TIME_free(epoch);
-	ca->issuing_not_after = (time_t)day * DAY + sec;
+	ca->issuing_not_before = (time_t)day * DAY + sec;
+	ca->issuing_not_after = (time_t)day2 * DAY + sec2;
 	rc = build_chain(ca);
 	if (rc != QT_OK)
 		goto fail;

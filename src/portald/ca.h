@@ -16,7 +16,9 @@
  *                           only by qt_atomic_write into this folder;
  *   root.crt, issuing.crt   PEM, mode 0644.
  * pd_ca_create() refuses to run when DIR/ca exists: a CA is never
- * overwritten.  If it is interrupted, remove DIR/ca and run it again.
+ * overwritten.  When it fails it removes what it made; only a crash can
+ * leave a partial DIR/ca (pd_ca_open() then names the missing file):
+ * remove DIR/ca and run it again.
  *
  * URLs.  Every URL in a certificate is base_url followed by one of the
  * paths below; the daemon must serve them (plain HTTP GET, no
@@ -135,15 +137,18 @@ bool pd_subject_type_parse(const char *name, enum pd_subject_type *out);
 bool pd_subject_type_is_legal(enum pd_subject_type t);
 
 /* Checks a PKCS#10 request as the API receives it: the key is RSA of
- * 2048..8192 bits with an odd public exponent >= 65537, or EC on P-256,
- * and the request's signature verifies with that key.  On failure err
- * (if not NULL) gets a stable code for the JSON error:
+ * 2048..8192 bits with an odd public exponent >= 65537, or EC on P-256;
+ * the request is signed with SHA-256/384/512 (or SHA-3, or RSA-PSS), and
+ * its signature verifies with that key.  On failure err (if not NULL)
+ * gets a stable code for the JSON error:
  *   "bad_request"      no public key, or one OpenSSL cannot decode
  *   "unsupported_key"  another algorithm or curve, RSA > 8192 bits
  *   "weak_key"         RSA < 2048 bits or a small/even exponent
+ *   "weak_signature"   signed with SHA-1, MD5 or another weak hash
  *   "bad_signature"    the request's signature does not verify
  * and the return value is QT_ERR_INVALID_ARG, QT_ERR_UNSUPPORTED_ALG,
- * QT_ERR_WEAK_KEY or QT_ERR_BAD_SIGNATURE respectively. */
+ * QT_ERR_WEAK_KEY, QT_ERR_BAD_SIGNATURE (both signature codes)
+ * respectively.  Codes are at most 31 bytes. */
 qt_err pd_ca_check_request(X509_REQ *req, char *err, size_t errlen);
 
 /* The keyid of the request's public key: SHA-1 of its BIT STRING, 40
@@ -180,11 +185,32 @@ int pd_ca_validity_days(enum qt_storage storage);
  * else is taken from the request but its public key: its subject and
  * its other extensions are ignored.  The request is checked with
  * pd_ca_check_request() first.  QT_ERR_CONFIG when the issuing CA
- * expires before the certificate would. */
+ * expires before the certificate would, or now is before the issuing
+ * CA's notBefore (a wrong clock).  Thread-safe.  The returned X509 has
+ * been parsed back from the signed DER: i2d_X509() gives exactly what
+ * was signed and X509_get0_pubkey() works on it. */
 qt_err pd_ca_issue(struct pd_ca *ca, X509_REQ *req,
                    const struct pd_subject *subject, enum pd_subject_type type,
                    enum qt_purpose purpose, enum qt_storage storage,
                    time_t now, X509 **out);
+
+/* The same, for the daemon's hot path: everything it stores about the
+ * certificate, without an X509 object.  It skips parsing the signed
+ * certificate back, which in OpenSSL 3.0 costs about a quarter of an
+ * issuance (see doc/performance.md).  Free with pd_issued_clear(). */
+struct pd_issued {
+	unsigned char *der;        /* the certificate, DER */
+	size_t der_len;
+	char *pem;                 /* the same, PEM */
+	char serial[2 * PD_CA_SERIAL_LEN + 1];   /* 40 lower-case hex */
+	char keyid[41];            /* SKI, 40 lower-case hex */
+	time_t not_before, not_after;
+};
+qt_err pd_ca_issue_der(struct pd_ca *ca, X509_REQ *req,
+                       const struct pd_subject *subject, enum pd_subject_type type,
+                       enum qt_purpose purpose, enum qt_storage storage,
+                       time_t now, struct pd_issued *out);
+void pd_issued_clear(struct pd_issued *is);
 
 /* Serial of a certificate: raw bytes (at most PD_CA_SERIAL_LEN; returns
  * how many, 0 when it does not fit) and 40 lower-case hex. */

@@ -416,7 +416,9 @@ int pd_serve(struct pd_server *srv, const char *listen, const char *port_file)
 	if (!threads) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-		threads = n > 0 ? (unsigned)n : 2;
+		/* Four per CPU: a thread waiting for its batch's fsync leaves
+		 * the CPU to the others, and their commits join the batch. */
+		threads = 4 * (n > 0 ? (unsigned)n : 2);
 	}
 	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
 		flags |= MHD_USE_EPOLL | MHD_USE_TURBO;

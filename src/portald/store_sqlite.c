@@ -138,22 +138,40 @@ struct conn {
 	struct conn *next;
 };
 
+#define RESULTS 1024
+
 struct sq {
 	char *path;
 	bool full_sync;
 	pthread_key_t key;
 	pthread_mutex_t lock;
 	struct conn *all;        /* every connection, closed at the end */
+
+	/* Group commit.  Every write transaction runs on one connection,
+	 * the writer, as a savepoint inside an outer transaction that is
+	 * committed (one fsync) when no other thread is queued for it, or
+	 * when it holds BATCH_MAX of them.  A thread's commit() returns
+	 * only once its batch is on disk, with the batch's result. */
+	struct conn *writer;
+	pthread_mutex_t wlock;
+	pthread_cond_t wdone;
+	int waiting;             /* threads queued in begin() (atomic) */
+	bool open;               /* the outer transaction is open */
+	unsigned long batch;     /* number of the open (or last) batch */
+	unsigned long done;      /* batches up to this one are finished */
+	int members;             /* committed savepoints in the open batch */
+	unsigned char ok[RESULTS];   /* outcome of batch n at n % RESULTS */
 };
 
-static struct conn *conn_get(struct pd_store *s)
-{
-	struct sq *q = s->priv;
-	struct conn *c = pthread_getspecific(q->key);
+#define BATCH_MAX 64
 
-	if (c)
-		return c;
-	c = calloc(1, sizeof(*c));
+/* Inside begin() .. commit()/rollback() on this thread. */
+static __thread bool in_tx;
+
+static struct conn *conn_open(struct sq *q)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+
 	if (!c)
 		return NULL;
 	if (sqlite3_open_v2(q->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -168,11 +186,28 @@ static struct conn *conn_get(struct pd_store *s)
 	sqlite3_exec(c->db, q->full_sync ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	             " PRAGMA foreign_keys=ON;" : "PRAGMA journal_mode=WAL;"
 	             " PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
-	pthread_setspecific(q->key, c);
 	pthread_mutex_lock(&q->lock);
 	c->next = q->all;
 	q->all = c;
 	pthread_mutex_unlock(&q->lock);
+	return c;
+}
+
+/* The connection for this thread: the writer inside a transaction,
+ * else the thread's own (reads see committed data only). */
+static struct conn *conn_get(struct pd_store *s)
+{
+	struct sq *q = s->priv;
+	struct conn *c;
+
+	if (in_tx)
+		return q->writer;
+	c = pthread_getspecific(q->key);
+	if (c)
+		return c;
+	c = conn_open(q);
+	if (c)
+		pthread_setspecific(q->key, c);
 	return c;
 }
 
@@ -258,6 +293,8 @@ static void sq_close(struct pd_store *s)
 	}
 	pthread_key_delete(q->key);
 	pthread_mutex_destroy(&q->lock);
+	pthread_mutex_destroy(&q->wlock);
+	pthread_cond_destroy(&q->wdone);
 	free(q->path);
 	free(q);
 	free(s);
@@ -285,28 +322,132 @@ static enum pd_st sq_init_schema(struct pd_store *s)
 	return PD_OK;
 }
 
+static int wexec(struct sq *q, const char *sql)
+{
+	char *err = NULL;
+	int rc = sqlite3_exec(q->writer->db, sql, NULL, NULL, &err);
+
+	if (rc != SQLITE_OK) {
+		pd_log_error("sqlite", "%s: %s", sql, err ? err : sqlite3_errstr(rc));
+		sqlite3_free(err);
+	}
+	return rc;
+}
+
+/* Ends the open batch (under wlock): COMMIT, or ROLLBACK when it has
+ * no member.  Wakes the members waiting for it. */
+static void batch_end(struct sq *q)
+{
+	bool ok;
+
+	if (sqlite3_get_autocommit(q->writer->db))
+		ok = false;        /* SQLite rolled the transaction back itself */
+	else if (q->members == 0)
+		ok = wexec(q, "ROLLBACK") == SQLITE_OK;
+	else if (!(ok = wexec(q, "COMMIT") == SQLITE_OK) &&
+	         !sqlite3_get_autocommit(q->writer->db))
+		wexec(q, "ROLLBACK");
+	q->ok[q->batch % RESULTS] = ok && q->members > 0;
+	q->open = false;
+	q->members = 0;
+	q->done = q->batch;
+	pthread_cond_broadcast(&q->wdone);
+}
+
 static enum pd_st sq_begin(struct pd_store *s)
 {
-	sqlite3_stmt *st = stmt(s, S_BEGIN, NULL);
+	struct sq *q = s->priv;
 
-	return st ? run(st) : PD_FAIL;
+	if (in_tx)
+		return PD_FAIL;    /* no nesting */
+	__atomic_add_fetch(&q->waiting, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&q->wlock);
+	__atomic_sub_fetch(&q->waiting, 1, __ATOMIC_SEQ_CST);
+	if (!q->open) {
+		/* Waits for other processes (busy timeout) like any writer. */
+		if (wexec(q, "BEGIN IMMEDIATE") != SQLITE_OK) {
+			pthread_mutex_unlock(&q->wlock);
+			return PD_FAIL;
+		}
+		q->open = true;
+		q->batch++;
+		q->members = 0;
+	}
+	if (wexec(q, "SAVEPOINT pd") != SQLITE_OK) {
+		if (q->members == 0 && __atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST) == 0)
+			batch_end(q);
+		pthread_mutex_unlock(&q->wlock);
+		return PD_FAIL;
+	}
+	in_tx = true;
+	return PD_OK;      /* wlock stays held until commit() or rollback() */
 }
 
 static enum pd_st sq_commit(struct pd_store *s)
 {
-	sqlite3_stmt *st = stmt(s, S_COMMIT, NULL);
+	struct sq *q = s->priv;
+	unsigned long mine;
+	bool ok;
 
-	return st ? run(st) : PD_FAIL;
+	if (!in_tx)
+		return PD_FAIL;
+	in_tx = false;
+	if (wexec(q, "RELEASE pd") != SQLITE_OK) {
+		if (!sqlite3_get_autocommit(q->writer->db)) {
+			wexec(q, "ROLLBACK TO pd");
+			wexec(q, "RELEASE pd");
+		}
+		if (!q->open || sqlite3_get_autocommit(q->writer->db) ||
+		    __atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST) == 0)
+			batch_end(q);
+		pthread_mutex_unlock(&q->wlock);
+		return PD_FAIL;
+	}
+	q->members++;
+	mine = q->batch;
+	if (__atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST) == 0 || q->members >= BATCH_MAX)
+		batch_end(q);
+	while (q->done < mine)
+		pthread_cond_wait(&q->wdone, &q->wlock);
+	ok = q->ok[mine % RESULTS];
+	pthread_mutex_unlock(&q->wlock);
+	return ok ? PD_OK : PD_FAIL;
 }
 
 static void sq_rollback(struct pd_store *s)
 {
-	struct conn *c = conn_get(s);
-	sqlite3_stmt *st = stmt(s, S_ROLLBACK, NULL);
+	struct sq *q = s->priv;
 
-	if (st && c && !sqlite3_get_autocommit(c->db))
-		run(st);
+	if (!in_tx)
+		return;
+	in_tx = false;
+	if (!sqlite3_get_autocommit(q->writer->db)) {
+		wexec(q, "ROLLBACK TO pd");
+		wexec(q, "RELEASE pd");
+	}
+	/* The others' work in this batch still gets committed. */
+	if (sqlite3_get_autocommit(q->writer->db) ||
+	    __atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST) == 0)
+		batch_end(q);
+	pthread_mutex_unlock(&q->wlock);
 }
+
+/* Write operations called outside begin()..commit() get a transaction
+ * of their own (so they too go through the writer and its batches). */
+#define AUTO_TX(call) \
+	do { \
+		enum pd_st r_; \
+		if (in_tx) \
+			return call; \
+		if ((r_ = sq_begin(s)) != PD_OK) \
+			return r_; \
+		r_ = call; \
+		if (r_ != PD_OK) { \
+			sq_rollback(s); \
+			return r_; \
+		} \
+		return sq_commit(s); \
+	} while (0)
 
 static enum pd_st sq_person_get(struct pd_store *s, const char *iin, struct pd_person *o)
 {
@@ -329,7 +470,7 @@ static enum pd_st sq_person_get(struct pd_store *s, const char *iin, struct pd_p
 	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
 }
 
-static enum pd_st sq_person_put(struct pd_store *s, const struct pd_person *p)
+static enum pd_st do_person_put(struct pd_store *s, const struct pd_person *p)
 {
 	sqlite3_stmt *st = stmt(s, S_PERSON_PUT, NULL);
 
@@ -362,7 +503,7 @@ static enum pd_st sq_entity_get(struct pd_store *s, const char *bin, struct pd_e
 	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
 }
 
-static enum pd_st sq_entity_put(struct pd_store *s, const struct pd_entity *e)
+static enum pd_st do_entity_put(struct pd_store *s, const struct pd_entity *e)
 {
 	sqlite3_stmt *st = stmt(s, S_ENTITY_PUT, NULL);
 
@@ -390,7 +531,7 @@ static enum pd_st sq_registry_counts(struct pd_store *s, long *people, long *ent
 	return PD_OK;
 }
 
-static enum pd_st sq_captcha_put(struct pd_store *s, const struct pd_captcha *c)
+static enum pd_st do_captcha_put(struct pd_store *s, const struct pd_captcha *c)
 {
 	sqlite3_stmt *st = stmt(s, S_CAPTCHA_PUT, NULL);
 
@@ -430,7 +571,7 @@ static enum pd_st sq_captcha_get(struct pd_store *s, const char *id, struct pd_c
 	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
 }
 
-static enum pd_st sq_captcha_update(struct pd_store *s, const struct pd_captcha *c)
+static enum pd_st do_captcha_update(struct pd_store *s, const struct pd_captcha *c)
 {
 	sqlite3_stmt *st = stmt(s, S_CAPTCHA_UPDATE, NULL);
 
@@ -443,7 +584,7 @@ static enum pd_st sq_captcha_update(struct pd_store *s, const struct pd_captcha 
 	return run(st);
 }
 
-static enum pd_st sq_captcha_purge(struct pd_store *s, time_t now)
+static enum pd_st do_captcha_purge(struct pd_store *s, time_t now)
 {
 	sqlite3_stmt *st = stmt(s, S_CAPTCHA_PURGE, NULL);
 
@@ -498,7 +639,7 @@ static void app_read(sqlite3_stmt *st, struct pd_app *a)
 	col(st, 17, a->client, sizeof(a->client));
 }
 
-static enum pd_st sq_app_insert(struct pd_store *s, const struct pd_app *a)
+static enum pd_st do_app_insert(struct pd_store *s, const struct pd_app *a)
 {
 	sqlite3_stmt *st = stmt(s, S_APP_INSERT, NULL);
 
@@ -536,7 +677,7 @@ static enum pd_st sq_app_get_brief(struct pd_store *s, const char *number, struc
 	return app_get(s, S_APP_BRIEF, number, o);
 }
 
-static enum pd_st sq_app_update(struct pd_store *s, const struct pd_app *a)
+static enum pd_st do_app_update(struct pd_store *s, const struct pd_app *a)
 {
 	sqlite3_stmt *st = stmt(s, S_APP_UPDATE, NULL);
 
@@ -601,7 +742,7 @@ static enum pd_st sq_app_list_stale(struct pd_store *s, time_t before, pd_app_cb
 	return app_iter(st, cb, ctx);
 }
 
-static enum pd_st sq_key_claim(struct pd_store *s, const char *hash, const char *number)
+static enum pd_st do_key_claim(struct pd_store *s, const char *hash, const char *number)
 {
 	sqlite3_stmt *st = stmt(s, S_KEY_CLAIM, NULL);
 
@@ -625,7 +766,7 @@ static void cert_read(sqlite3_stmt *st, struct pd_cert *c)
 	c->reason = sqlite3_column_int(st, 7);
 }
 
-static enum pd_st sq_cert_insert(struct pd_store *s, const struct pd_cert *c)
+static enum pd_st do_cert_insert(struct pd_store *s, const struct pd_cert *c)
 {
 	sqlite3_stmt *st = stmt(s, S_CERT_INSERT, NULL);
 
@@ -698,7 +839,7 @@ static enum pd_st sq_cert_list_revoked(struct pd_store *s, pd_cert_cb cb, void *
 	return st ? cert_iter(st, cb, ctx) : PD_FAIL;
 }
 
-static enum pd_st sq_cert_revoke(struct pd_store *s, const char *serial, int reason, time_t when)
+static enum pd_st do_cert_revoke(struct pd_store *s, const char *serial, int reason, time_t when)
 {
 	struct conn *c;
 	sqlite3_stmt *st = stmt(s, S_CERT_REVOKE, &c);
@@ -726,7 +867,7 @@ static void op_read(sqlite3_stmt *st, struct pd_operator *o)
 	o->disabled = sqlite3_column_int(st, 5);
 }
 
-static enum pd_st sq_operator_add(struct pd_store *s, struct pd_operator *o)
+static enum pd_st do_operator_add(struct pd_store *s, struct pd_operator *o)
 {
 	struct conn *c;
 	sqlite3_stmt *st = stmt(s, S_OP_ADD, &c);
@@ -786,7 +927,7 @@ static enum pd_st sq_operator_list(struct pd_store *s, pd_operator_cb cb, void *
 	return PD_OK;
 }
 
-static enum pd_st sq_challenge_put(struct pd_store *s, const struct pd_challenge *c)
+static enum pd_st do_challenge_put(struct pd_store *s, const struct pd_challenge *c)
 {
 	sqlite3_stmt *st = stmt(s, S_CH_PUT, NULL);
 
@@ -798,7 +939,7 @@ static enum pd_st sq_challenge_put(struct pd_store *s, const struct pd_challenge
 	return run(st);
 }
 
-static enum pd_st sq_challenge_take(struct pd_store *s, const char *id, time_t now,
+static enum pd_st do_challenge_take(struct pd_store *s, const char *id, time_t now,
                                     struct pd_challenge *o)
 {
 	sqlite3_stmt *st = stmt(s, S_CH_TAKE, NULL);
@@ -825,7 +966,7 @@ static enum pd_st sq_challenge_take(struct pd_store *s, const char *id, time_t n
 	return PD_NOTFOUND;
 }
 
-static enum pd_st sq_session_put(struct pd_store *s, const struct pd_session *ss)
+static enum pd_st do_session_put(struct pd_store *s, const struct pd_session *ss)
 {
 	sqlite3_stmt *st = stmt(s, S_SESS_PUT, NULL);
 
@@ -861,7 +1002,7 @@ static enum pd_st sq_session_get(struct pd_store *s, const char *hash, time_t no
 	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
 }
 
-static enum pd_st sq_audit_append(struct pd_store *s, const struct pd_audit *a)
+static enum pd_st do_audit_append(struct pd_store *s, const struct pd_audit *a)
 {
 	sqlite3_stmt *st = stmt(s, S_AUDIT_ADD, NULL);
 
@@ -924,7 +1065,7 @@ static enum pd_st sq_meta_get(struct pd_store *s, const char *key, char *buf, si
 	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
 }
 
-static enum pd_st sq_meta_set(struct pd_store *s, const char *key, const char *value)
+static enum pd_st do_meta_set(struct pd_store *s, const char *key, const char *value)
 {
 	sqlite3_stmt *st = stmt(s, S_META_SET, NULL);
 
@@ -933,6 +1074,86 @@ static enum pd_st sq_meta_set(struct pd_store *s, const char *key, const char *v
 	bt(st, 1, key);
 	bt(st, 2, value);
 	return run(st);
+}
+
+static enum pd_st sq_person_put(struct pd_store *s, const struct pd_person *p)
+{
+	AUTO_TX(do_person_put(s, p));
+}
+
+static enum pd_st sq_entity_put(struct pd_store *s, const struct pd_entity *e)
+{
+	AUTO_TX(do_entity_put(s, e));
+}
+
+static enum pd_st sq_captcha_put(struct pd_store *s, const struct pd_captcha *c)
+{
+	AUTO_TX(do_captcha_put(s, c));
+}
+
+static enum pd_st sq_captcha_update(struct pd_store *s, const struct pd_captcha *c)
+{
+	AUTO_TX(do_captcha_update(s, c));
+}
+
+static enum pd_st sq_captcha_purge(struct pd_store *s, time_t now)
+{
+	AUTO_TX(do_captcha_purge(s, now));
+}
+
+static enum pd_st sq_app_insert(struct pd_store *s, const struct pd_app *a)
+{
+	AUTO_TX(do_app_insert(s, a));
+}
+
+static enum pd_st sq_app_update(struct pd_store *s, const struct pd_app *a)
+{
+	AUTO_TX(do_app_update(s, a));
+}
+
+static enum pd_st sq_key_claim(struct pd_store *s, const char *hash, const char *number)
+{
+	AUTO_TX(do_key_claim(s, hash, number));
+}
+
+static enum pd_st sq_cert_insert(struct pd_store *s, const struct pd_cert *c)
+{
+	AUTO_TX(do_cert_insert(s, c));
+}
+
+static enum pd_st sq_cert_revoke(struct pd_store *s, const char *serial, int reason, time_t when)
+{
+	AUTO_TX(do_cert_revoke(s, serial, reason, when));
+}
+
+static enum pd_st sq_operator_add(struct pd_store *s, struct pd_operator *o)
+{
+	AUTO_TX(do_operator_add(s, o));
+}
+
+static enum pd_st sq_challenge_put(struct pd_store *s, const struct pd_challenge *c)
+{
+	AUTO_TX(do_challenge_put(s, c));
+}
+
+static enum pd_st sq_challenge_take(struct pd_store *s, const char *id, time_t now, struct pd_challenge *o)
+{
+	AUTO_TX(do_challenge_take(s, id, now, o));
+}
+
+static enum pd_st sq_session_put(struct pd_store *s, const struct pd_session *ss)
+{
+	AUTO_TX(do_session_put(s, ss));
+}
+
+static enum pd_st sq_audit_append(struct pd_store *s, const struct pd_audit *a)
+{
+	AUTO_TX(do_audit_append(s, a));
+}
+
+static enum pd_st sq_meta_set(struct pd_store *s, const char *key, const char *value)
+{
+	AUTO_TX(do_meta_set(s, key, value));
 }
 
 static const struct pd_store_ops sqlite_ops = {
@@ -994,9 +1215,11 @@ struct pd_store *pd_store_sqlite_open(const char *path, bool full_sync)
 	q->full_sync = full_sync;
 	pthread_key_create(&q->key, conn_forget);
 	pthread_mutex_init(&q->lock, NULL);
+	pthread_mutex_init(&q->wlock, NULL);
+	pthread_cond_init(&q->wdone, NULL);
 	s->ops = &sqlite_ops;
 	s->priv = q;
-	if (!conn_get(s)) {
+	if (!(q->writer = conn_open(q)) || !conn_get(s)) {
 		sq_close(s);
 		return NULL;
 	}

@@ -71,15 +71,31 @@ void tui_action_keys(const struct tui_action_def *d, char *buf, size_t size)
 		snprintf(buf + n, size - n, "%s%s", n ? " " : "", d->other_name);
 }
 
+/* Pads to a width in cells: printf's %-16s counts bytes, which puts the
+ * translated (Cyrillic) headings out of line with the rows. */
+static void print_cell(FILE *out, const char *s, int width)
+{
+	int w = tui_width(s);
+
+	fputs(s, out);
+	do
+		fputc(' ', out);
+	while (++w < width + 1);
+}
+
 void tui_print_keys(FILE *out)
 {
 	const struct tui_action_def *d;
 	char keys[64];
 
-	fprintf(out, "%-16s %-18s %s\n", _("ACTION"), _("KEYS"), _("WHAT IT DOES"));
+	print_cell(out, _("ACTION"), 16);
+	print_cell(out, _("KEYS"), 18);
+	fprintf(out, "%s\n", _("WHAT IT DOES"));
 	for (d = tui_actions; d->name != NULL; d++) {
 		tui_action_keys(d, keys, sizeof(keys));
-		fprintf(out, "%-16s %-18s %s\n", d->name, keys, _(d->help));
+		print_cell(out, d->name, 16);
+		print_cell(out, keys, 18);
+		fprintf(out, "%s\n", _(d->help));
 	}
 	fprintf(out, "\n%s\n", _("^X means Ctrl+X.  In lists, typing filters the list; "
 	                         "in forms, it fills the field."));

@@ -23,9 +23,19 @@ void tui_config_load(void)
 	qt_err rc = qt_config_load(&cfg);
 
 	if (rc != QT_OK) {
-		/* Defaults, and the line to fix on the first screen. */
+		/* Defaults, and the line to fix on the first screen: the
+		 * status line is short, so the place comes first (the home
+		 * folder written as ~), then why. */
+		const char *d = qt_error_detail(), *home = getenv("HOME");
+		size_t hl = home ? strlen(home) : 0;
+		char place[400];
+
+		if (hl > 1 && strncmp(d, home, hl) == 0 && d[hl] == '/')
+			snprintf(place, sizeof(place), "~%s", d + hl);
+		else
+			snprintf(place, sizeof(place), "%s", d);
 		snprintf(tui_cfg.problem, sizeof(tui_cfg.problem), _("Settings not read: %s (%s)"),
-		         qt_strerror(rc), qt_error_detail());
+		         place, qt_strerror(rc));
 		return;
 	}
 	v = qt_config_get(cfg, "language");

@@ -323,12 +323,14 @@ static void *work_thread(void *arg)
 	return NULL;
 }
 
+static void on_resize(struct tui *t);
+
 static int run_work(struct tui *t, int (*fn)(struct screen *, struct tui *), struct screen *s,
                     void (*cancel)(struct screen *, struct tui *))
 {
 	struct work_run w = { fn, s, t, 0, 0 };
 	pthread_t th;
-	bool cancelled = false;
+	bool cancelled = false, resized = false;
 
 	if (t->headless || pthread_create(&th, NULL, work_thread, &w) != 0)
 		return fn(s, t);
@@ -343,14 +345,16 @@ static int run_work(struct tui *t, int (*fn)(struct screen *, struct tui *), str
 		} else if (tui_term_getkey(&code, &ch)) {
 			/* Only Esc (or F3) means something while waiting;
 			 * other keys are typed ahead (the page gets them when
-			 * the work is done), a resize redraws the box and is
-			 * passed on too. */
+			 * the work is done), a resize redraws the box. */
 			if (!cancelled && tui_key_action(code, ch) == ACT_BACK) {
 				cancelled = true;
 				cancel(s, t);
+			} else if (code == KEY_RESIZE) {
+				/* The pages hear of it when the work is done:
+				 * their state belongs to the worker until then. */
+				resized = true;
+				erase();
 			} else {
-				if (code == KEY_RESIZE)
-					erase();
 				ahead_push(code, ch);
 			}
 		}
@@ -360,6 +364,8 @@ static int run_work(struct tui *t, int (*fn)(struct screen *, struct tui *), str
 	if (cancel)
 		wtimeout(stdscr, 200);
 	pthread_join(th, NULL);
+	if (resized)
+		on_resize(t);
 	return w.flags;
 }
 

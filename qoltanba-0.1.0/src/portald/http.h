@@ -1,0 +1,66 @@
+/* qoltanbad's HTTP layer: one pd_req per request, JSON replies and
+ * errors, and strict JSON bodies. */
+#ifndef PD_HTTP_H
+#define PD_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+#include "portald/pd.h"
+
+struct MHD_Connection;
+
+struct pd_req {
+	struct pd_server *srv;
+	struct MHD_Connection *conn;
+	const char *method;
+	char path[512];
+	char client[64];
+	char *body;
+	size_t body_len;
+	bool too_big;
+	bool replied;
+	unsigned status;
+	char code[48];
+	char extra[160];             /* key=value for the log line */
+	double t0;
+};
+
+/* Replies; each may be called once per request. */
+void pd_reply(struct pd_req *r, unsigned status, const char *ctype,
+              const void *data, size_t len, const char *cache);
+void pd_reply_json(struct pd_req *r, unsigned status, cJSON *obj);  /* frees obj */
+void pd_reply_error(struct pd_req *r, unsigned status, const char *code,
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* A header or query argument, or NULL. */
+const char *pd_header(struct pd_req *r, const char *name);
+const char *pd_query(struct pd_req *r, const char *name);
+
+enum pd_jtype { PD_JSTR = 1, PD_JINT, PD_JBOOL };
+struct pd_field {
+	const char *name;
+	enum pd_jtype type;
+	bool required;
+};
+
+/* Parses the body as one JSON object whose members are all in fields
+ * (NULL-terminated), of the right types, required ones present, none
+ * twice.  On failure replies with the error and returns NULL. */
+cJSON *pd_body_json(struct pd_req *r, const struct pd_field *fields);
+/* A member's string ("" when absent). */
+const char *pd_jstr(const cJSON *o, const char *name);
+
+/* Routing (api.c). */
+void pd_api_dispatch(struct pd_req *r);
+
+/* Starts serving; returns when SIGTERM or SIGINT arrives (http.c). */
+int pd_serve(struct pd_server *srv, const char *listen, const char *port_file);
+
+/* Background duties (api.c): cancel stale applications and refresh the
+ * CRLs; run at start, then the caller repeats it. */
+void pd_maintenance(struct pd_server *srv, bool startup);
+int pd_crl_refresh(struct pd_server *srv);
+
+#endif

@@ -1,0 +1,1267 @@
+/* The SQLite store: one database file in the data folder, WAL mode,
+ * synchronous=FULL (an answered request survives a crash or power
+ * loss), one connection per thread with its statements prepared once. */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "portald/store.h"
+#include "portald/log.h"
+
+static const char SCHEMA[] =
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS person(iin TEXT PRIMARY KEY CHECK(length(iin)=12),"
+	" surname TEXT NOT NULL, given_name TEXT NOT NULL, patronymic TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS entity(bin TEXT PRIMARY KEY CHECK(length(bin)=12),"
+	" name TEXT NOT NULL, head_iin TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS captcha(id TEXT PRIMARY KEY, answer TEXT NOT NULL,"
+	" client TEXT NOT NULL, expires INTEGER NOT NULL, checks_used INTEGER NOT NULL,"
+	" solved INTEGER NOT NULL, spent INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS application(number TEXT PRIMARY KEY,"
+	" token_hash TEXT NOT NULL, subject_type TEXT NOT NULL, iin TEXT NOT NULL,"
+	" bin TEXT NOT NULL, email TEXT NOT NULL, region TEXT NOT NULL, city TEXT NOT NULL,"
+	" storage TEXT NOT NULL, auth_csr TEXT NOT NULL, sign_csr TEXT NOT NULL,"
+	" status INTEGER NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL,"
+	" decided_by TEXT NOT NULL, reason TEXT NOT NULL, install_nonce TEXT NOT NULL,"
+	" client TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS application_status ON application(status, created);"
+	"CREATE INDEX IF NOT EXISTS application_iin ON application(iin);"
+	/* A public key belongs to one application, forever. */
+	"CREATE TABLE IF NOT EXISTS app_key(key_hash TEXT PRIMARY KEY,"
+	" number TEXT NOT NULL REFERENCES application(number));"
+	/* One certificate per purpose per application: a second issuance
+	 * is refused by the database itself. */
+	"CREATE TABLE IF NOT EXISTS certificate(serial TEXT PRIMARY KEY,"
+	" number TEXT NOT NULL REFERENCES application(number), purpose TEXT NOT NULL,"
+	" pem TEXT NOT NULL, not_before INTEGER NOT NULL, not_after INTEGER NOT NULL,"
+	" revoked_at INTEGER NOT NULL DEFAULT 0, reason INTEGER NOT NULL DEFAULT -1,"
+	" UNIQUE(number, purpose));"
+	"CREATE TABLE IF NOT EXISTS operator(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" cert_sha256 TEXT NOT NULL UNIQUE, cert_pem TEXT NOT NULL, created INTEGER NOT NULL,"
+	" disabled INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE IF NOT EXISTS challenge(id TEXT PRIMARY KEY, nonce TEXT NOT NULL,"
+	" expires INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE IF NOT EXISTS session(token_hash TEXT PRIMARY KEY,"
+	" operator_id INTEGER NOT NULL REFERENCES operator(id), expires INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" at INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,"
+	" number TEXT NOT NULL, detail TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS audit_number ON audit(number);"
+	"CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');";
+
+enum stmt_id {
+	S_BEGIN, S_COMMIT, S_ROLLBACK,
+	S_PERSON_GET, S_PERSON_PUT, S_ENTITY_GET, S_ENTITY_PUT, S_COUNTS,
+	S_CAPTCHA_PUT, S_CAPTCHA_GET, S_CAPTCHA_UPDATE, S_CAPTCHA_PURGE,
+	S_APP_INSERT, S_APP_GET, S_APP_BRIEF, S_APP_UPDATE, S_APP_LIST, S_APP_STALE,
+	S_KEY_CLAIM,
+	S_CERT_INSERT, S_CERT_GET, S_CERT_LIST, S_CERT_REVOKED, S_CERT_REVOKE,
+	S_OP_ADD, S_OP_BY_FP, S_OP_LIST,
+	S_CH_PUT, S_CH_TAKE,
+	S_SESS_PUT, S_SESS_GET,
+	S_AUDIT_ADD, S_AUDIT_LIST, S_AUDIT_ALL,
+	S_META_GET, S_META_SET,
+	S_COUNT
+};
+
+#define APP_COLS "number, token_hash, subject_type, iin, bin, email, region, city," \
+	" storage, auth_csr, sign_csr, status, created, updated, decided_by, reason," \
+	" install_nonce, client"
+#define CERT_COLS "serial, number, purpose, pem, not_before, not_after, revoked_at, reason"
+
+static const char *const SQL[S_COUNT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_PERSON_GET] = "SELECT iin, surname, given_name, patronymic FROM person WHERE iin=?",
+	[S_PERSON_PUT] = "INSERT OR REPLACE INTO person VALUES(?,?,?,?)",
+	[S_ENTITY_GET] = "SELECT bin, name, head_iin FROM entity WHERE bin=?",
+	[S_ENTITY_PUT] = "INSERT OR REPLACE INTO entity VALUES(?,?,?)",
+	[S_COUNTS] = "SELECT (SELECT count(*) FROM person), (SELECT count(*) FROM entity)",
+	[S_CAPTCHA_PUT] = "INSERT INTO captcha VALUES(?,?,?,?,?,?,?)",
+	[S_CAPTCHA_GET] = "SELECT id, answer, client, expires, checks_used, solved, spent"
+	                  " FROM captcha WHERE id=?",
+	[S_CAPTCHA_UPDATE] = "UPDATE captcha SET checks_used=?, solved=?, spent=? WHERE id=?",
+	[S_CAPTCHA_PURGE] = "DELETE FROM captcha WHERE expires < ?",
+	[S_APP_INSERT] = "INSERT INTO application(" APP_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,"
+	                 "?,?,?,?,?,?,?,?)",
+	[S_APP_GET] = "SELECT " APP_COLS " FROM application WHERE number=?",
+	[S_APP_BRIEF] = "SELECT number, token_hash, subject_type, iin, bin, email, region, city,"
+	                " storage, '', '', status, created, updated, decided_by, reason,"
+	                " install_nonce, client FROM application WHERE number=?",
+	[S_APP_UPDATE] = "UPDATE application SET status=?, updated=?, decided_by=?, reason=?,"
+	                 " install_nonce=? WHERE number=?",
+	[S_APP_LIST] = "SELECT " APP_COLS " FROM application WHERE (?1 < 0 OR status=?1)"
+	               " AND (?2 IS NULL OR number=?2 OR iin=?2 OR bin=?2 OR email=?2)"
+	               " ORDER BY created, number LIMIT ?3 OFFSET ?4",
+	[S_APP_STALE] = "SELECT " APP_COLS " FROM application WHERE status=0 AND created < ?",
+	[S_KEY_CLAIM] = "INSERT INTO app_key VALUES(?,?)",
+	[S_CERT_INSERT] = "INSERT INTO certificate(" CERT_COLS ") VALUES(?,?,?,?,?,?,?,?)",
+	[S_CERT_GET] = "SELECT " CERT_COLS " FROM certificate WHERE serial=?",
+	[S_CERT_LIST] = "SELECT " CERT_COLS " FROM certificate WHERE number=? ORDER BY purpose",
+	[S_CERT_REVOKED] = "SELECT " CERT_COLS " FROM certificate WHERE revoked_at > 0"
+	                   " ORDER BY revoked_at, serial",
+	[S_CERT_REVOKE] = "UPDATE certificate SET revoked_at=?, reason=? WHERE serial=?"
+	                  " AND revoked_at=0",
+	[S_OP_ADD] = "INSERT INTO operator(name, cert_sha256, cert_pem, created) VALUES(?,?,?,?)",
+	[S_OP_BY_FP] = "SELECT id, name, cert_sha256, cert_pem, created, disabled FROM operator"
+	               " WHERE cert_sha256=?",
+	[S_OP_LIST] = "SELECT id, name, cert_sha256, cert_pem, created, disabled FROM operator"
+	              " ORDER BY id",
+	[S_CH_PUT] = "INSERT INTO challenge(id, nonce, expires) VALUES(?,?,?)",
+	[S_CH_TAKE] = "UPDATE challenge SET used=1 WHERE id=? AND used=0 AND expires >= ?"
+	              " RETURNING id, nonce, expires",
+	[S_SESS_PUT] = "INSERT INTO session VALUES(?,?,?)",
+	[S_SESS_GET] = "SELECT s.token_hash, s.operator_id, o.name, s.expires FROM session s"
+	               " JOIN operator o ON o.id=s.operator_id"
+	               " WHERE s.token_hash=? AND s.expires >= ? AND o.disabled=0",
+	[S_AUDIT_ADD] = "INSERT INTO audit(at, actor, action, number, detail) VALUES(?,?,?,?,?)",
+	[S_AUDIT_LIST] = "SELECT id, at, actor, action, number, detail FROM audit WHERE number=?"
+	                 " ORDER BY id DESC LIMIT ?",
+	[S_AUDIT_ALL] = "SELECT id, at, actor, action, number, detail FROM audit"
+	                " ORDER BY id DESC LIMIT ?",
+	[S_META_GET] = "SELECT value FROM meta WHERE key=?",
+	[S_META_SET] = "INSERT OR REPLACE INTO meta VALUES(?,?)",
+};
+
+struct conn {
+	sqlite3 *db;
+	sqlite3_stmt *st[S_COUNT];
+	struct conn *next;
+};
+
+#define RESULTS 1024
+
+struct sq {
+	char *path;
+	bool full_sync;
+	pthread_key_t key;
+	pthread_mutex_t lock;
+	struct conn *all;        /* every connection, closed at the end */
+
+	/* Group commit.  Every write transaction runs on one connection,
+	 * the writer, as a savepoint inside an outer transaction that is
+	 * committed (one fsync) when no other thread is queued for it, or
+	 * when it holds BATCH_MAX of them.  A thread's commit() returns
+	 * only once its batch is on disk, with the batch's result. */
+	struct conn *writer;
+	pthread_mutex_t wlock;
+	pthread_cond_t wdone;
+	int waiting;             /* threads queued in begin() (atomic) */
+	bool open;               /* the outer transaction is open */
+	unsigned long batch;     /* number of the open (or last) batch */
+	unsigned long done;      /* batches up to this one are finished */
+	int members;             /* committed savepoints in the open batch */
+	unsigned char ok[RESULTS];   /* outcome of batch n at n % RESULTS */
+};
+
+#define BATCH_MAX 64
+
+/* Inside begin() .. commit()/rollback() on this thread. */
+static __thread bool in_tx;
+
+static struct conn *conn_open(struct sq *q)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	if (sqlite3_open_v2(q->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	                    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		pd_log_error("sqlite", "cannot open %s: %s", q->path,
+		             c->db ? sqlite3_errmsg(c->db) : "out of memory");
+		sqlite3_close(c->db);
+		free(c);
+		return NULL;
+	}
+	sqlite3_busy_timeout(c->db, 10000);
+	sqlite3_exec(c->db, q->full_sync ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	             " PRAGMA foreign_keys=ON;" : "PRAGMA journal_mode=WAL;"
+	             " PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
+	pthread_mutex_lock(&q->lock);
+	c->next = q->all;
+	q->all = c;
+	pthread_mutex_unlock(&q->lock);
+	return c;
+}
+
+/* The connection for this thread: the writer inside a transaction,
+ * else the thread's own (reads see committed data only). */
+static struct conn *conn_get(struct pd_store *s)
+{
+	struct sq *q = s->priv;
+	struct conn *c;
+
+	if (in_tx)
+		return q->writer;
+	c = pthread_getspecific(q->key);
+	if (c)
+		return c;
+	c = conn_open(q);
+	if (c)
+		pthread_setspecific(q->key, c);
+	return c;
+}
+
+static sqlite3_stmt *stmt(struct pd_store *s, enum stmt_id id, struct conn **cp)
+{
+	struct conn *c = conn_get(s);
+
+	if (!c)
+		return NULL;
+	if (cp)
+		*cp = c;
+	if (!c->st[id]) {
+		if (sqlite3_prepare_v3(c->db, SQL[id], -1, SQLITE_PREPARE_PERSISTENT,
+		                       &c->st[id], NULL) != SQLITE_OK) {
+			pd_log_error("sqlite", "prepare: %s", sqlite3_errmsg(c->db));
+			return NULL;
+		}
+	}
+	return c->st[id];
+}
+
+static enum pd_st fail(sqlite3_stmt *st, int rc)
+{
+	sqlite3 *db = sqlite3_db_handle(st);
+
+	sqlite3_reset(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return PD_EXISTS;
+	pd_log_error("sqlite", "%s", sqlite3_errmsg(db));
+	return PD_FAIL;
+}
+
+/* Runs a statement that returns no rows. */
+static enum pd_st run(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return PD_OK;
+}
+
+static void bt(sqlite3_stmt *st, int i, const char *v)
+{
+	sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_TRANSIENT);
+}
+
+static void col(sqlite3_stmt *st, int i, char *buf, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	size_t n = t ? strlen((const char *)t) : 0;
+
+	if (n >= size)
+		n = size - 1;
+	if (n)
+		memcpy(buf, t, n);
+	buf[n] = '\0';
+}
+
+static char *coldup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return strdup(t ? (const char *)t : "");
+}
+
+static void sq_close(struct pd_store *s)
+{
+	struct sq *q;
+	struct conn *c, *n;
+
+	if (!s)
+		return;
+	q = s->priv;
+	for (c = q->all; c; c = n) {
+		n = c->next;
+		for (int i = 0; i < S_COUNT; i++)
+			sqlite3_finalize(c->st[i]);
+		sqlite3_close(c->db);
+		free(c);
+	}
+	pthread_key_delete(q->key);
+	pthread_mutex_destroy(&q->lock);
+	pthread_mutex_destroy(&q->wlock);
+	pthread_cond_destroy(&q->wdone);
+	free(q->path);
+	free(q);
+	free(s);
+}
+
+static enum pd_st sq_init_schema(struct pd_store *s)
+{
+	struct conn *c = conn_get(s);
+	char *err = NULL;
+
+	if (!c)
+		return PD_FAIL;
+	/* Under the write lock (BEGIN IMMEDIATE waits for the busy
+	 * timeout), so that a command beside a running daemon waits its
+	 * turn instead of failing. */
+	if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, &err) != SQLITE_OK ||
+	    sqlite3_exec(c->db, SCHEMA, NULL, NULL, &err) != SQLITE_OK ||
+	    sqlite3_exec(c->db, "COMMIT", NULL, NULL, &err) != SQLITE_OK) {
+		pd_log_error("sqlite", "schema: %s", err ? err : "?");
+		sqlite3_free(err);
+		if (!sqlite3_get_autocommit(c->db))
+			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+		return PD_FAIL;
+	}
+	return PD_OK;
+}
+
+static int wexec(struct sq *q, const char *sql)
+{
+	char *err = NULL;
+	int rc = sqlite3_exec(q->writer->db, sql, NULL, NULL, &err);
+
+	if (rc != SQLITE_OK) {
+		pd_log_error("sqlite", "%s: %s", sql, err ? err : sqlite3_errstr(rc));
+		sqlite3_free(err);
+	}
+	return rc;
+}
+
+/* Ends the open batch (under wlock): COMMIT, or ROLLBACK when it has
+ * no member.  Wakes the members waiting for it. */
+static void batch_end(struct sq *q)
+{
+	bool ok;
+
+	if (sqlite3_get_autocommit(q->writer->db))
+		ok = false;        /* SQLite rolled the transaction back itself */
+	else if (q->members == 0)
+		ok = wexec(q, "ROLLBACK") == SQLITE_OK;
+	else if (!(ok = wexec(q, "COMMIT") == SQLITE_OK) &&
+	         !sqlite3_get_autocommit(q->writer->db))
+		wexec(q, "ROLLBACK");
+	q->ok[q->batch % RESULTS] = ok && q->members > 0;
+	q->open = false;
+	q->members = 0;
+	q->done = q->batch;
+	pthread_cond_broadcast(&q->wdone);
+}
+
+static enum pd_st sq_begin(struct pd_store *s)
+{
+	struct sq *q = s->priv;
+
+	if (in_tx)
+		return PD_FAIL;    /* no nesting */
+	__atomic_add_fetch(&q->waiting, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&q->wlock);
+	__atomic_sub_fetch(&q->waiting, 1, __ATOMIC_SEQ_CST);
+	if (!q->open) {
+		/* Waits for other processes (busy timeout) like any writer. */
+		if (wexec(q, "BEGIN IMMEDIATE") != SQLITE_OK) {
+			pthread_mutex_unlock(&q->wlock);
+			return PD_FAIL;
+		}
+		q->open = true;
+		q->batch++;
+		q->members = 0;
+	}
+	if (wexec(q, "SAVEPOINT pd") != SQLITE_OK) {
+		if (q->members == 0 && __atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST) == 0)
+			batch_end(q);
+		pthread_mutex_unlock(&q->wlock);
+		return PD_FAIL;
+	}
+	in_tx = true;
+	return PD_OK;      /* wlock stays held until commit() or rollback() */
+}
+
+static enum pd_st sq_commit(struct pd_store *s)
+{
+	struct sq *q = s->priv;
+	unsigned long mine;
+	bool ok;
+
+	if (!in_tx)
+		return PD_FAIL;
+	in_tx = false;
+	if (wexec(q, "RELEASE pd") != SQLITE_OK) {
+		if (!sqlite3_get_autocommit(q->writer->db)) {
+			wexec(q, "ROLLBACK TO pd");
+			wexec(q, "RELEASE pd");
+		}
+		if (!q->open || sqlite3_get_autocommit(q->writer->db) ||
+		    __atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST) == 0)
+			batch_end(q);
+		pthread_mutex_unlock(&q->wlock);
+		return PD_FAIL;
+	}
+	q->members++;
+	mine = q->batch;
+	if (__atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST) == 0 || q->members >= BATCH_MAX)
+		batch_end(q);
+	while (q->done < mine)
+		pthread_cond_wait(&q->wdone, &q->wlock);
+	ok = q->ok[mine % RESULTS];
+	pthread_mutex_unlock(&q->wlock);
+	return ok ? PD_OK : PD_FAIL;
+}
+
+static void sq_rollback(struct pd_store *s)
+{
+	struct sq *q = s->priv;
+
+	if (!in_tx)
+		return;
+	in_tx = false;
+	if (!sqlite3_get_autocommit(q->writer->db)) {
+		wexec(q, "ROLLBACK TO pd");
+		wexec(q, "RELEASE pd");
+	}
+	/* The others' work in this batch still gets committed. */
+	if (sqlite3_get_autocommit(q->writer->db) ||
+	    __atomic_load_n(&q->waiting, __ATOMIC_SEQ_CST) == 0)
+		batch_end(q);
+	pthread_mutex_unlock(&q->wlock);
+}
+
+/* Write operations called outside begin()..commit() get a transaction
+ * of their own (so they too go through the writer and its batches). */
+#define AUTO_TX(call) \
+	do { \
+		enum pd_st r_; \
+		if (in_tx) \
+			return call; \
+		if ((r_ = sq_begin(s)) != PD_OK) \
+			return r_; \
+		r_ = call; \
+		if (r_ != PD_OK) { \
+			sq_rollback(s); \
+			return r_; \
+		} \
+		return sq_commit(s); \
+	} while (0)
+
+static enum pd_st sq_person_get(struct pd_store *s, const char *iin, struct pd_person *o)
+{
+	sqlite3_stmt *st = stmt(s, S_PERSON_GET, NULL);
+	int rc;
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, iin);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col(st, 0, o->iin, sizeof(o->iin));
+		col(st, 1, o->surname, sizeof(o->surname));
+		col(st, 2, o->given_name, sizeof(o->given_name));
+		col(st, 3, o->patronymic, sizeof(o->patronymic));
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+}
+
+static enum pd_st do_person_put(struct pd_store *s, const struct pd_person *p)
+{
+	sqlite3_stmt *st = stmt(s, S_PERSON_PUT, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, p->iin);
+	bt(st, 2, p->surname);
+	bt(st, 3, p->given_name);
+	bt(st, 4, p->patronymic);
+	return run(st);
+}
+
+static enum pd_st sq_entity_get(struct pd_store *s, const char *bin, struct pd_entity *o)
+{
+	sqlite3_stmt *st = stmt(s, S_ENTITY_GET, NULL);
+	int rc;
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, bin);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col(st, 0, o->bin, sizeof(o->bin));
+		col(st, 1, o->name, sizeof(o->name));
+		col(st, 2, o->head_iin, sizeof(o->head_iin));
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+}
+
+static enum pd_st do_entity_put(struct pd_store *s, const struct pd_entity *e)
+{
+	sqlite3_stmt *st = stmt(s, S_ENTITY_PUT, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, e->bin);
+	bt(st, 2, e->name);
+	bt(st, 3, e->head_iin);
+	return run(st);
+}
+
+static enum pd_st sq_registry_counts(struct pd_store *s, long *people, long *entities)
+{
+	sqlite3_stmt *st = stmt(s, S_COUNTS, NULL);
+	int rc;
+
+	if (!st)
+		return PD_FAIL;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW)
+		return fail(st, rc);
+	*people = (long)sqlite3_column_int64(st, 0);
+	*entities = (long)sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	return PD_OK;
+}
+
+static enum pd_st do_captcha_put(struct pd_store *s, const struct pd_captcha *c)
+{
+	sqlite3_stmt *st = stmt(s, S_CAPTCHA_PUT, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, c->id);
+	bt(st, 2, c->answer);
+	bt(st, 3, c->client);
+	sqlite3_bind_int64(st, 4, c->expires);
+	sqlite3_bind_int(st, 5, c->checks_used);
+	sqlite3_bind_int(st, 6, c->solved);
+	sqlite3_bind_int(st, 7, c->spent);
+	return run(st);
+}
+
+static enum pd_st sq_captcha_get(struct pd_store *s, const char *id, struct pd_captcha *o)
+{
+	sqlite3_stmt *st = stmt(s, S_CAPTCHA_GET, NULL);
+	int rc;
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col(st, 0, o->id, sizeof(o->id));
+		col(st, 1, o->answer, sizeof(o->answer));
+		col(st, 2, o->client, sizeof(o->client));
+		o->expires = (time_t)sqlite3_column_int64(st, 3);
+		o->checks_used = sqlite3_column_int(st, 4);
+		o->solved = sqlite3_column_int(st, 5);
+		o->spent = sqlite3_column_int(st, 6);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+}
+
+static enum pd_st do_captcha_update(struct pd_store *s, const struct pd_captcha *c)
+{
+	sqlite3_stmt *st = stmt(s, S_CAPTCHA_UPDATE, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	sqlite3_bind_int(st, 1, c->checks_used);
+	sqlite3_bind_int(st, 2, c->solved);
+	sqlite3_bind_int(st, 3, c->spent);
+	bt(st, 4, c->id);
+	return run(st);
+}
+
+static enum pd_st do_captcha_purge(struct pd_store *s, time_t now)
+{
+	sqlite3_stmt *st = stmt(s, S_CAPTCHA_PURGE, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	sqlite3_bind_int64(st, 1, now);
+	return run(st);
+}
+
+static void app_bind(sqlite3_stmt *st, const struct pd_app *a)
+{
+	bt(st, 1, a->number);
+	bt(st, 2, a->token_hash);
+	bt(st, 3, a->subject_type);
+	bt(st, 4, a->iin);
+	bt(st, 5, a->bin);
+	bt(st, 6, a->email);
+	bt(st, 7, a->region);
+	bt(st, 8, a->city);
+	bt(st, 9, a->storage);
+	bt(st, 10, a->auth_csr);
+	bt(st, 11, a->sign_csr);
+	sqlite3_bind_int(st, 12, (int)a->status);
+	sqlite3_bind_int64(st, 13, a->created);
+	sqlite3_bind_int64(st, 14, a->updated);
+	bt(st, 15, a->decided_by);
+	bt(st, 16, a->reason);
+	bt(st, 17, a->install_nonce);
+	bt(st, 18, a->client);
+}
+
+static void app_read(sqlite3_stmt *st, struct pd_app *a)
+{
+	memset(a, 0, sizeof(*a));
+	col(st, 0, a->number, sizeof(a->number));
+	col(st, 1, a->token_hash, sizeof(a->token_hash));
+	col(st, 2, a->subject_type, sizeof(a->subject_type));
+	col(st, 3, a->iin, sizeof(a->iin));
+	col(st, 4, a->bin, sizeof(a->bin));
+	col(st, 5, a->email, sizeof(a->email));
+	col(st, 6, a->region, sizeof(a->region));
+	col(st, 7, a->city, sizeof(a->city));
+	col(st, 8, a->storage, sizeof(a->storage));
+	a->auth_csr = coldup(st, 9);
+	a->sign_csr = coldup(st, 10);
+	a->status = (enum pd_app_status)sqlite3_column_int(st, 11);
+	a->created = (time_t)sqlite3_column_int64(st, 12);
+	a->updated = (time_t)sqlite3_column_int64(st, 13);
+	col(st, 14, a->decided_by, sizeof(a->decided_by));
+	col(st, 15, a->reason, sizeof(a->reason));
+	col(st, 16, a->install_nonce, sizeof(a->install_nonce));
+	col(st, 17, a->client, sizeof(a->client));
+}
+
+static enum pd_st do_app_insert(struct pd_store *s, const struct pd_app *a)
+{
+	sqlite3_stmt *st = stmt(s, S_APP_INSERT, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	app_bind(st, a);
+	return run(st);
+}
+
+static enum pd_st app_get(struct pd_store *s, enum stmt_id id, const char *number,
+                          struct pd_app *o)
+{
+	sqlite3_stmt *st = stmt(s, id, NULL);
+	int rc;
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, number);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		app_read(st, o);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+}
+
+static enum pd_st sq_app_get(struct pd_store *s, const char *number, struct pd_app *o)
+{
+	return app_get(s, S_APP_GET, number, o);
+}
+
+static enum pd_st sq_app_get_brief(struct pd_store *s, const char *number, struct pd_app *o)
+{
+	return app_get(s, S_APP_BRIEF, number, o);
+}
+
+static enum pd_st do_app_update(struct pd_store *s, const struct pd_app *a)
+{
+	sqlite3_stmt *st = stmt(s, S_APP_UPDATE, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	sqlite3_bind_int(st, 1, (int)a->status);
+	sqlite3_bind_int64(st, 2, a->updated);
+	bt(st, 3, a->decided_by);
+	bt(st, 4, a->reason);
+	bt(st, 5, a->install_nonce);
+	bt(st, 6, a->number);
+	return run(st);
+}
+
+static enum pd_st app_iter(sqlite3_stmt *st, pd_app_cb cb, void *ctx)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pd_app a;
+		int stop;
+
+		app_read(st, &a);
+		stop = cb(ctx, &a);
+		pd_app_clear(&a);
+		if (stop) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return PD_OK;
+}
+
+static enum pd_st sq_app_list(struct pd_store *s, const struct pd_app_filter *f,
+                              pd_app_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, S_APP_LIST, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	sqlite3_bind_int(st, 1, f->status);
+	if (f->query && *f->query)
+		bt(st, 2, f->query);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_int(st, 3, f->limit > 0 ? f->limit : 100);
+	sqlite3_bind_int(st, 4, f->offset > 0 ? f->offset : 0);
+	return app_iter(st, cb, ctx);
+}
+
+static enum pd_st sq_app_list_stale(struct pd_store *s, time_t before, pd_app_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, S_APP_STALE, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	sqlite3_bind_int64(st, 1, before);
+	return app_iter(st, cb, ctx);
+}
+
+static enum pd_st do_key_claim(struct pd_store *s, const char *hash, const char *number)
+{
+	sqlite3_stmt *st = stmt(s, S_KEY_CLAIM, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, hash);
+	bt(st, 2, number);
+	return run(st);
+}
+
+static void cert_read(sqlite3_stmt *st, struct pd_cert *c)
+{
+	memset(c, 0, sizeof(*c));
+	col(st, 0, c->serial, sizeof(c->serial));
+	col(st, 1, c->number, sizeof(c->number));
+	col(st, 2, c->purpose, sizeof(c->purpose));
+	c->pem = coldup(st, 3);
+	c->not_before = (time_t)sqlite3_column_int64(st, 4);
+	c->not_after = (time_t)sqlite3_column_int64(st, 5);
+	c->revoked_at = (time_t)sqlite3_column_int64(st, 6);
+	c->reason = sqlite3_column_int(st, 7);
+}
+
+static enum pd_st do_cert_insert(struct pd_store *s, const struct pd_cert *c)
+{
+	sqlite3_stmt *st = stmt(s, S_CERT_INSERT, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, c->serial);
+	bt(st, 2, c->number);
+	bt(st, 3, c->purpose);
+	bt(st, 4, c->pem);
+	sqlite3_bind_int64(st, 5, c->not_before);
+	sqlite3_bind_int64(st, 6, c->not_after);
+	sqlite3_bind_int64(st, 7, c->revoked_at);
+	sqlite3_bind_int(st, 8, c->reason);
+	return run(st);
+}
+
+static enum pd_st sq_cert_get(struct pd_store *s, const char *serial, struct pd_cert *o)
+{
+	sqlite3_stmt *st = stmt(s, S_CERT_GET, NULL);
+	int rc;
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, serial);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		cert_read(st, o);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+}
+
+static enum pd_st cert_iter(sqlite3_stmt *st, pd_cert_cb cb, void *ctx)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pd_cert c;
+		int stop;
+
+		cert_read(st, &c);
+		stop = cb(ctx, &c);
+		pd_cert_clear(&c);
+		if (stop) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	return PD_OK;
+}
+
+static enum pd_st sq_cert_list(struct pd_store *s, const char *number, pd_cert_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, S_CERT_LIST, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, number);
+	return cert_iter(st, cb, ctx);
+}
+
+static enum pd_st sq_cert_list_revoked(struct pd_store *s, pd_cert_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, S_CERT_REVOKED, NULL);
+
+	return st ? cert_iter(st, cb, ctx) : PD_FAIL;
+}
+
+static enum pd_st do_cert_revoke(struct pd_store *s, const char *serial, int reason, time_t when)
+{
+	struct conn *c;
+	sqlite3_stmt *st = stmt(s, S_CERT_REVOKE, &c);
+	enum pd_st r;
+
+	if (!st)
+		return PD_FAIL;
+	sqlite3_bind_int64(st, 1, when);
+	sqlite3_bind_int(st, 2, reason);
+	bt(st, 3, serial);
+	r = run(st);
+	if (r == PD_OK && sqlite3_changes(c->db) == 0)
+		return PD_NOTFOUND;
+	return r;
+}
+
+static void op_read(sqlite3_stmt *st, struct pd_operator *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = (long)sqlite3_column_int64(st, 0);
+	col(st, 1, o->name, sizeof(o->name));
+	col(st, 2, o->cert_sha256, sizeof(o->cert_sha256));
+	o->cert_pem = coldup(st, 3);
+	o->created = (time_t)sqlite3_column_int64(st, 4);
+	o->disabled = sqlite3_column_int(st, 5);
+}
+
+static enum pd_st do_operator_add(struct pd_store *s, struct pd_operator *o)
+{
+	struct conn *c;
+	sqlite3_stmt *st = stmt(s, S_OP_ADD, &c);
+	enum pd_st r;
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, o->name);
+	bt(st, 2, o->cert_sha256);
+	bt(st, 3, o->cert_pem);
+	sqlite3_bind_int64(st, 4, o->created);
+	r = run(st);
+	if (r == PD_OK)
+		o->id = (long)sqlite3_last_insert_rowid(c->db);
+	return r;
+}
+
+static enum pd_st sq_operator_by_fp(struct pd_store *s, const char *fp, struct pd_operator *o)
+{
+	sqlite3_stmt *st = stmt(s, S_OP_BY_FP, NULL);
+	int rc;
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, fp);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		op_read(st, o);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+}
+
+static enum pd_st sq_operator_list(struct pd_store *s, pd_operator_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, S_OP_LIST, NULL);
+	int rc;
+
+	if (!st)
+		return PD_FAIL;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pd_operator o;
+		int stop;
+
+		op_read(st, &o);
+		stop = cb(ctx, &o);
+		pd_operator_clear(&o);
+		if (stop) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	return PD_OK;
+}
+
+static enum pd_st do_challenge_put(struct pd_store *s, const struct pd_challenge *c)
+{
+	sqlite3_stmt *st = stmt(s, S_CH_PUT, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, c->id);
+	bt(st, 2, c->nonce);
+	sqlite3_bind_int64(st, 3, c->expires);
+	return run(st);
+}
+
+static enum pd_st do_challenge_take(struct pd_store *s, const char *id, time_t now,
+                                    struct pd_challenge *o)
+{
+	sqlite3_stmt *st = stmt(s, S_CH_TAKE, NULL);
+	int rc;
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(o, 0, sizeof(*o));
+		col(st, 0, o->id, sizeof(o->id));
+		col(st, 1, o->nonce, sizeof(o->nonce));
+		o->expires = (time_t)sqlite3_column_int64(st, 2);
+		o->used = true;
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		return PD_OK;
+	}
+	if (rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	return PD_NOTFOUND;
+}
+
+static enum pd_st do_session_put(struct pd_store *s, const struct pd_session *ss)
+{
+	sqlite3_stmt *st = stmt(s, S_SESS_PUT, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, ss->token_hash);
+	sqlite3_bind_int64(st, 2, ss->operator_id);
+	sqlite3_bind_int64(st, 3, ss->expires);
+	return run(st);
+}
+
+static enum pd_st sq_session_get(struct pd_store *s, const char *hash, time_t now,
+                                 struct pd_session *o)
+{
+	sqlite3_stmt *st = stmt(s, S_SESS_GET, NULL);
+	int rc;
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, hash);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(o, 0, sizeof(*o));
+		col(st, 0, o->token_hash, sizeof(o->token_hash));
+		o->operator_id = (long)sqlite3_column_int64(st, 1);
+		col(st, 2, o->operator_name, sizeof(o->operator_name));
+		o->expires = (time_t)sqlite3_column_int64(st, 3);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+}
+
+static enum pd_st do_audit_append(struct pd_store *s, const struct pd_audit *a)
+{
+	sqlite3_stmt *st = stmt(s, S_AUDIT_ADD, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	sqlite3_bind_int64(st, 1, a->at);
+	bt(st, 2, a->actor);
+	bt(st, 3, a->action);
+	bt(st, 4, a->number);
+	bt(st, 5, a->detail);
+	return run(st);
+}
+
+static enum pd_st sq_audit_list(struct pd_store *s, const char *number, int limit,
+                                pd_audit_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, number ? S_AUDIT_LIST : S_AUDIT_ALL, NULL);
+	int rc, i = 1;
+
+	if (!st)
+		return PD_FAIL;
+	if (number)
+		bt(st, i++, number);
+	sqlite3_bind_int(st, i, limit > 0 ? limit : 100);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pd_audit a;
+
+		memset(&a, 0, sizeof(a));
+		a.id = (long)sqlite3_column_int64(st, 0);
+		a.at = (time_t)sqlite3_column_int64(st, 1);
+		col(st, 2, a.actor, sizeof(a.actor));
+		col(st, 3, a.action, sizeof(a.action));
+		col(st, 4, a.number, sizeof(a.number));
+		col(st, 5, a.detail, sizeof(a.detail));
+		if (cb(ctx, &a)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	return PD_OK;
+}
+
+static enum pd_st sq_meta_get(struct pd_store *s, const char *key, char *buf, size_t size)
+{
+	sqlite3_stmt *st = stmt(s, S_META_GET, NULL);
+	int rc;
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		col(st, 0, buf, size);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+}
+
+static enum pd_st do_meta_set(struct pd_store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st = stmt(s, S_META_SET, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, key);
+	bt(st, 2, value);
+	return run(st);
+}
+
+static enum pd_st sq_person_put(struct pd_store *s, const struct pd_person *p)
+{
+	AUTO_TX(do_person_put(s, p));
+}
+
+static enum pd_st sq_entity_put(struct pd_store *s, const struct pd_entity *e)
+{
+	AUTO_TX(do_entity_put(s, e));
+}
+
+static enum pd_st sq_captcha_put(struct pd_store *s, const struct pd_captcha *c)
+{
+	AUTO_TX(do_captcha_put(s, c));
+}
+
+static enum pd_st sq_captcha_update(struct pd_store *s, const struct pd_captcha *c)
+{
+	AUTO_TX(do_captcha_update(s, c));
+}
+
+static enum pd_st sq_captcha_purge(struct pd_store *s, time_t now)
+{
+	AUTO_TX(do_captcha_purge(s, now));
+}
+
+static enum pd_st sq_app_insert(struct pd_store *s, const struct pd_app *a)
+{
+	AUTO_TX(do_app_insert(s, a));
+}
+
+static enum pd_st sq_app_update(struct pd_store *s, const struct pd_app *a)
+{
+	AUTO_TX(do_app_update(s, a));
+}
+
+static enum pd_st sq_key_claim(struct pd_store *s, const char *hash, const char *number)
+{
+	AUTO_TX(do_key_claim(s, hash, number));
+}
+
+static enum pd_st sq_cert_insert(struct pd_store *s, const struct pd_cert *c)
+{
+	AUTO_TX(do_cert_insert(s, c));
+}
+
+static enum pd_st sq_cert_revoke(struct pd_store *s, const char *serial, int reason, time_t when)
+{
+	AUTO_TX(do_cert_revoke(s, serial, reason, when));
+}
+
+static enum pd_st sq_operator_add(struct pd_store *s, struct pd_operator *o)
+{
+	AUTO_TX(do_operator_add(s, o));
+}
+
+static enum pd_st sq_challenge_put(struct pd_store *s, const struct pd_challenge *c)
+{
+	AUTO_TX(do_challenge_put(s, c));
+}
+
+static enum pd_st sq_challenge_take(struct pd_store *s, const char *id, time_t now, struct pd_challenge *o)
+{
+	AUTO_TX(do_challenge_take(s, id, now, o));
+}
+
+static enum pd_st sq_session_put(struct pd_store *s, const struct pd_session *ss)
+{
+	AUTO_TX(do_session_put(s, ss));
+}
+
+static enum pd_st sq_audit_append(struct pd_store *s, const struct pd_audit *a)
+{
+	AUTO_TX(do_audit_append(s, a));
+}
+
+static enum pd_st sq_meta_set(struct pd_store *s, const char *key, const char *value)
+{
+	AUTO_TX(do_meta_set(s, key, value));
+}
+
+static const struct pd_store_ops sqlite_ops = {
+	.name = "sqlite",
+	.close = sq_close,
+	.init_schema = sq_init_schema,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.person_get = sq_person_get,
+	.person_put = sq_person_put,
+	.entity_get = sq_entity_get,
+	.entity_put = sq_entity_put,
+	.registry_counts = sq_registry_counts,
+	.captcha_put = sq_captcha_put,
+	.captcha_get = sq_captcha_get,
+	.captcha_update = sq_captcha_update,
+	.captcha_purge = sq_captcha_purge,
+	.app_insert = sq_app_insert,
+	.app_get = sq_app_get,
+	.app_get_brief = sq_app_get_brief,
+	.app_update = sq_app_update,
+	.app_list = sq_app_list,
+	.app_list_stale = sq_app_list_stale,
+	.key_claim = sq_key_claim,
+	.cert_insert = sq_cert_insert,
+	.cert_get = sq_cert_get,
+	.cert_list = sq_cert_list,
+	.cert_list_revoked = sq_cert_list_revoked,
+	.cert_revoke = sq_cert_revoke,
+	.operator_add = sq_operator_add,
+	.operator_by_fp = sq_operator_by_fp,
+	.operator_list = sq_operator_list,
+	.challenge_put = sq_challenge_put,
+	.challenge_take = sq_challenge_take,
+	.session_put = sq_session_put,
+	.session_get = sq_session_get,
+	.audit_append = sq_audit_append,
+	.audit_list = sq_audit_list,
+	.meta_get = sq_meta_get,
+	.meta_set = sq_meta_set,
+};
+
+static void conn_forget(void *p)
+{
+	(void)p;   /* closed in sq_close(); MHD's threads end before it */
+}
+
+struct pd_store *pd_store_sqlite_open(const char *path, bool full_sync)
+{
+	struct pd_store *s = calloc(1, sizeof(*s));
+	struct sq *q = calloc(1, sizeof(*q));
+
+	if (!s || !q || !(q->path = strdup(path))) {
+		free(s);
+		free(q);
+		return NULL;
+	}
+	q->full_sync = full_sync;
+	pthread_key_create(&q->key, conn_forget);
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_mutex_init(&q->wlock, NULL);
+	pthread_cond_init(&q->wdone, NULL);
+	s->ops = &sqlite_ops;
+	s->priv = q;
+	if (!(q->writer = conn_open(q)) || !conn_get(s)) {
+		sq_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void pd_app_clear(struct pd_app *a)
+{
+	free(a->auth_csr);
+	free(a->sign_csr);
+	a->auth_csr = a->sign_csr = NULL;
+}
+
+void pd_cert_clear(struct pd_cert *c)
+{
+	free(c->pem);
+	c->pem = NULL;
+}
+
+void pd_operator_clear(struct pd_operator *o)
+{
+	free(o->cert_pem);
+	o->cert_pem = NULL;
+}
+
+static const char *const STATUS[] = {
+	[PD_APP_PENDING] = "pending",
+	[PD_APP_ISSUED] = "issued",
+	[PD_APP_INSTALLED] = "installed",
+	[PD_APP_REJECTED] = "rejected",
+	[PD_APP_CANCELLED] = "cancelled",
+};
+
+const char *pd_app_status_name(enum pd_app_status st)
+{
+	return (unsigned)st < sizeof(STATUS) / sizeof(STATUS[0]) ? STATUS[st] : "unknown";
+}
+
+int pd_app_status_parse(const char *name)
+{
+	for (unsigned i = 0; i < sizeof(STATUS) / sizeof(STATUS[0]); i++)
+		if (!strcmp(STATUS[i], name))
+			return (int)i;
+	return -1;
+}
