@@ -63,7 +63,9 @@ struct qt_enroll_request {
 	const char *city;
 	/* PC storage: folder (created 0700 when missing) and the key
 	 * password (the policy, password.h).  Token storage: token (logged
-	 * in) and its label for the journal; folder and password NULL. */
+	 * in) and its label for the journal; folder and password NULL.
+	 * (qt_enroll_validate takes a token_label without a token as token
+	 * storage, so fields can be checked before the token is opened.) */
 	const char *folder;
 	const char *password;
 	qt_token *token;

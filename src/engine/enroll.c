@@ -131,7 +131,7 @@ qt_err qt_enroll_validate(const struct qt_enroll_request *r, const struct qt_cat
 		goto out;
 	}
 	f = "storage";
-	if (r->token == NULL) {
+	if (r->token == NULL && empty(r->token_label)) {
 		if (r->storage != NULL && strcmp(r->storage, "pkcs12") != 0) {
 			rc = qt_error(QT_ERR_INVALID_ARG, _("storage \"%s\" needs a token"), r->storage);
 			goto out;
@@ -527,6 +527,12 @@ qt_err qt_enroll_generate(const char *journal, const struct qt_enroll_request *r
 		qt_crashpoint("enroll_generated");
 out:
 	cJSON_Delete(o);
+	if (rc != QT_OK) {
+		/* Not journalled: pending files nobody would find again. */
+		for (i = 0; i < 2; i++)
+			if (paths[i] != NULL)
+				unlink(paths[i]);
+	}
 	for (i = 0; i < 2; i++) {
 		EVP_PKEY_free(keys[i]);
 		X509_REQ_free(reqs[i]);
@@ -790,15 +796,32 @@ qt_err qt_enroll_install_pc(qt_portal *p, const char *journal, struct qt_app_rec
 		X509 *cert = i == 0 ? certs.auth : certs.sign;
 		qt_keyfile *kf = NULL;
 
+		const char *kid = i == 0 ? rec->auth_keyid : rec->sign_keyid;
+		EVP_PKEY *key = NULL;
+
 		tell(fn, data, QT_ENROLL_STORE, i * 50);
-		rc = qt_pending_install(dir, cert, password, &params, &out[i]);
-		if (rc == QT_OK)
-			rc = qt_keyfile_open(out[i], password, &kf);
-		if (rc == QT_OK && qt_keyfile_key(kf) == NULL)
-			rc = qt_error(QT_ERR_NO_KEY, "%s", out[i]);
-		if (rc == QT_OK)
-			rc = sign_proof(qt_keyfile_key(kf), text, &sig[i], &siglen[i]);
-		qt_keyfile_free(kf);
+		/* The proof is signed with the pending key when it is still
+		 * there (one decryption fewer than reopening the .p12), else
+		 * (a second run after a crash) with the installed file's. */
+		if (qt_pending_find(dir, kid, &pend) == QT_OK) {
+			rc = qt_pending_load(pend, password, &key);
+			if (rc == QT_OK)
+				rc = sign_proof(key, text, &sig[i], &siglen[i]);
+			EVP_PKEY_free(key);
+			free(pend);
+			pend = NULL;
+			if (rc == QT_OK)
+				rc = qt_pending_install(dir, cert, password, &params, &out[i]);
+		} else {
+			rc = qt_pending_install(dir, cert, password, &params, &out[i]);
+			if (rc == QT_OK)
+				rc = qt_keyfile_open(out[i], password, &kf);
+			if (rc == QT_OK && qt_keyfile_key(kf) == NULL)
+				rc = qt_error(QT_ERR_NO_KEY, "%s", out[i]);
+			if (rc == QT_OK)
+				rc = sign_proof(qt_keyfile_key(kf), text, &sig[i], &siglen[i]);
+			qt_keyfile_free(kf);
+		}
 		if (rc != QT_OK)
 			goto out;
 	}
@@ -1001,40 +1024,67 @@ static char *join_lines(const char *fmt, ...)
 	return n < 0 ? NULL : s;
 }
 
+static const char *type_label(const char *t)
+{
+	if (strcmp(t, "individual") == 0) return _("Individual");
+	if (strcmp(t, "chairman") == 0) return _("Legal entity: first head (chairman)");
+	if (strcmp(t, "signing_right") == 0) return _("Legal entity: person with signing right");
+	if (strcmp(t, "financial") == 0) return _("Legal entity: signing right for financial documents");
+	if (strcmp(t, "hr") == 0) return _("Legal entity: HR officer");
+	if (strcmp(t, "employee") == 0) return _("Legal entity: employee");
+	return t;
+}
+
+/* Appends "LABEL  VALUE\n" with the label padded to 24 columns. */
+static bool add_line(char **buf, const char *label, const char *value)
+{
+	char *n = NULL;
+	size_t chars = mbstowcs(NULL, label, 0);   /* translated labels: count characters */
+	int pad = 24 - (int)(chars == (size_t)-1 ? strlen(label) : chars);
+
+	if (asprintf(&n, "%s%s%*s%s\n", *buf ? *buf : "", label, pad > 1 ? pad : 1, "", value) < 0)
+		return false;
+	free(*buf);
+	*buf = n;
+	return true;
+}
+
 qt_err qt_application_form_text(const char *journal, const struct qt_app_record *rec, char **out)
 {
 	struct form f;
 	cJSON *o = NULL;
+	char region[64], *tail = NULL, *full = NULL;
 	qt_err rc = form_fill(journal, rec, &o, &f);
+	bool ok;
 
 	*out = NULL;
 	if (rc != QT_OK)
 		return rc;
-	*out = join_lines(
-		"%s\n\n"
-		"%-24s %s\n%-24s %s\n%-24s %s\n%-24s %s\n%-24s %s\n%s%s%s%s%s%s"
-		"%-24s %s\n%-24s %s, %s\n%-24s %s\n\n%s\n",
-		_("APPLICATION FOR DIGITAL SIGNATURE KEYS"),
-		_("Application number:"), f.number,
-		_("Date:"), f.date,
-		_("Applicant:"), f.type,
-		_("IIN:"), f.iin,
-		_("Full name:"), *f.name ? f.name : "-",
-		*f.bin ? _("BIN:") : "", *f.bin ? " " : "", *f.bin ? f.bin : "",
-		*f.bin ? "\n" : "",
-		*f.org ? f.org : "", *f.org ? "\n" : "",
-		_("E-mail:"), *f.email ? f.email : "-",
-		_("Region, city:"), f.region, f.city,
-		_("Keys storage:"), f.storage,
-		"");
-	if (*out != NULL) {
-		char *full = join_lines(_("%sTake this form and your identity document to a Registration "
-		                          "Authority within 30 days, by %s;\notherwise the application "
-		                          "is cancelled.\n"), *out, f.verify_by);
-
+	snprintf(region, sizeof region, "%s, %.40s", f.region, f.city);
+	ok = asprintf(out, "%s\n\n", _("APPLICATION FOR DIGITAL SIGNATURE KEYS")) >= 0;
+	if (!ok)
+		*out = NULL;
+	ok = ok && add_line(out, _("Application number:"), f.number) &&
+	     add_line(out, _("Date:"), f.date) &&
+	     add_line(out, _("Applicant:"), type_label(f.type)) &&
+	     add_line(out, _("Full name:"), *f.name ? f.name : "-") &&
+	     add_line(out, _("IIN:"), f.iin) &&
+	     (!*f.bin || (add_line(out, _("BIN:"), f.bin) &&
+	                  add_line(out, _("Organisation:"), *f.org ? f.org : "-"))) &&
+	     add_line(out, _("E-mail:"), *f.email ? f.email : "-") &&
+	     add_line(out, _("Region, city:"), region) &&
+	     add_line(out, _("Keys storage:"), f.storage);
+	if (ok && asprintf(&tail, _("Take this form and your identity document to a Registration "
+	                            "Authority\nwithin 30 days, by %s; otherwise the application is "
+	                            "cancelled.\n"), f.verify_by) >= 0 &&
+	    asprintf(&full, "%s\n%s", *out, tail) >= 0) {
 		free(*out);
 		*out = full;
+	} else {
+		free(*out);
+		*out = NULL;
 	}
+	free(tail);
 	cJSON_Delete(o);
 	return *out ? QT_OK : QT_ERR_NOMEM;
 }
@@ -1076,7 +1126,7 @@ qt_err qt_application_form_html(const char *journal, const struct qt_app_record 
 	*out = NULL;
 	if (rc != QT_OK)
 		return rc;
-	e[0] = html_escape(f.type);
+	e[0] = html_escape(type_label(f.type));
 	e[1] = html_escape(f.iin);
 	e[2] = html_escape(*f.name ? f.name : "-");
 	e[3] = html_escape(*f.bin ? f.bin : "-");

@@ -279,6 +279,7 @@ static qt_err map_curl(qt_portal *p, CURLcode cc, const char *errbuf)
 	case CURLE_SSL_INVALIDCERTSTATUS:
 		return qt_error(QT_ERR_TLS, "%s: %s", p->url, why);
 	case CURLE_WRITE_ERROR:
+	case CURLE_FILESIZE_EXCEEDED:
 		return qt_error(QT_ERR_PORTAL_REPLY, _("%s: the reply is larger than %d bytes"),
 		                p->url, REPLY_MAX);
 	case CURLE_OUT_OF_MEMORY:
@@ -336,7 +337,11 @@ static qt_err attempt(qt_portal *p, const struct req *rq, const char *body, cJSO
 		return qt_error(QT_ERR_INVALID_ARG, "URL too long");
 	curl_easy_reset(p->curl);
 	curl_easy_setopt(p->curl, CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(p->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(p->curl, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
 	curl_easy_setopt(p->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(p->curl, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(p->curl, CURLOPT_CONNECTTIMEOUT_MS, p->connect_ms);
@@ -375,7 +380,9 @@ static qt_err attempt(qt_portal *p, const struct req *rq, const char *body, cJSO
 	curl_easy_setopt(p->curl, CURLOPT_HTTPHEADER, h);
 	cc = curl_easy_perform(p->curl);
 	curl_easy_setopt(p->curl, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(h);   /* held the tokens: libcurl copies nothing */
+	for (struct curl_slist *e = h; e != NULL; e = e->next)
+		OPENSSL_cleanse(e->data, strlen(e->data));   /* access and bearer tokens */
+	curl_slist_free_all(h);
 	if (cc != CURLE_OK) {
 		if (b.over)
 			cc = CURLE_WRITE_ERROR;
@@ -570,7 +577,7 @@ static qt_err check_number(const char *number)
 
 qt_err qt_portal_health(qt_portal *p)
 {
-	struct req rq = { "GET", "/api/v1/health", NULL, NULL, false, NULL, 0 };
+	struct req rq = { "GET", "/api/v1/health", NULL, NULL, false, NULL, R_IDEMPOTENT };
 	cJSON *j;
 	char st[16];
 	qt_err rc = request(p, &rq, &j);
