@@ -453,7 +453,7 @@ expect_text 'Wrong password for this key file. Type it again.'
 # One sign-in (the operator key file costs 600,000 PBKDF2 rounds) for
 # the queue, one application, a rejection without and with a reason,
 # and an approval.
-etui "6$T/op.p12<Tab>Operator1pw<F2><Dump>$NUMBER<Enter><Dump><Esc>$N2<Enter><Tab><Enter><Dump>Документы не представлены<Enter><Dump><Esc><C-u>$NUMBER<Enter><Enter>"
+etui "6$T/op.p12<Tab>Operator1pw<F2><Dump>$NUMBER<Enter><Dump><Esc>$N2<Enter><Tab><Enter><Dump>Документы не представлены<Enter><Dump><Esc><C-u>$NUMBER<Enter><Enter><Dump><Esc><C-u>$N2<Enter>"
 all=$out
 out=$(screen_n 1)
 expect_screen "RA queue" <<'SCREEN'
@@ -516,6 +516,10 @@ out=$(screen_n 4)
 expect_text 'Rejected: N2N2N2N2N2N2.'
 out=$(screen_n 5)
 expect_text 'Approved: the certificates of NNNNNNNNNNNN are issued.'
+# Decided applications leave the queue; a whole number still finds one.
+out=$(screen_n 6)
+expect_text 'Application N2N2N2N2N2N2: Rejected'
+expect_text 'Reason            Документы не представлены'
 ACCESS=$(jq -r ".applications[] | select(.number == \"$NUMBER\") | .access" "$JOURNAL")
 checks=$((checks + 1))
 st=$(curl -s -H "X-Access-Token: $ACCESS" "$PD_URL/api/v1/applications/$NUMBER" | jq -r .status)
