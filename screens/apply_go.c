@@ -58,6 +58,8 @@ static void go_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	line(&row, w - 2, _("Storage"), screen_storage_label(a->storage));
 	if (a->storage == QT_STORAGE_PKCS12)
 		line(&row, w - 2, _("Folder"), a->folder);
+	else
+		line(&row, w - 2, _("Token"), a->token_label);
 	row++;
 	if (g->need_captcha && a->captcha.required) {
 		const char *l = a->captcha.art;
@@ -129,8 +131,13 @@ static int go_work(struct screen *s, struct tui *t)
 		rq.email = a->email;
 		rq.region = a->region;
 		rq.city = a->city;
-		rq.folder = a->folder;
-		rq.password = a->password;
+		if (a->token) {
+			rq.token = a->token;
+			rq.token_label = a->token_label;
+		} else {
+			rq.folder = a->folder;
+			rq.password = a->password;
+		}
 		rq.storage = enr_storage_id(a->storage);
 		rq.keytype = QT_KEY_RSA2048;
 		rq.person = &a->person;
