@@ -221,6 +221,12 @@ check "sent once" test "$(db "select count(*) from application where iin='900722
 # A portal that does not answer (stopped with SIGSTOP): the spinner says
 # Esc stops the call, and stopping it loses nothing.
 kill -STOP "$PD_PID"
+# A signal is delivered asynchronously: wait until the daemon is stopped.
+i=0
+until [ "$(ps -o stat= -p "$PD_PID" | cut -c1)" = T ] || [ $i -ge 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
 keys F5
 wait_for 'Esc cancels'
 keys Escape
