@@ -83,9 +83,18 @@ static int ag_resize(struct screen *s, struct tui *t) { return TUI_REDRAW; }
 static const enum tui_action ag_bar_acts[] = { ACT_SUBMIT, ACT_NEXT, ACT_BACK, ACT_NONE };
 static const enum tui_action *ag_bar(struct screen *s) { return ag_bar_acts; }
 
+static const char *ag_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_SUBMIT: return _("Confirm");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops ag_ops = {
 	.name = "apply-agree", .title = ag_title, .draw = ag_draw, .key = ag_key,
 	.resize = ag_resize, .resume = ag_resume, .leave = ag_leave, .bar = ag_bar,
+	.bar_label = ag_bar_label,
 };
 
 struct screen *screen_apply_agree_new(void)

@@ -200,6 +200,7 @@ static int dn_key(struct screen *s, struct tui *t, const struct tui_key *k)
 	case F_PRINT:
 		t->work = dn_print;
 		t->work_label = _("Printing");
+		enr_cancellable(t);
 		return TUI_HANDLED | TUI_WORK;
 	case F_DONE:
 		return enr_finish(t);

@@ -83,9 +83,18 @@ static int em_resize(struct screen *s, struct tui *t) { return TUI_REDRAW; }
 static const enum tui_action em_bar_acts[] = { ACT_SUBMIT, ACT_CLEAR, ACT_BACK, ACT_NONE };
 static const enum tui_action *em_bar(struct screen *s) { return em_bar_acts; }
 
+static const char *em_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_SUBMIT: return _("Next");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops em_ops = {
 	.name = "apply-email", .title = em_title, .draw = em_draw, .key = em_key,
 	.resize = em_resize, .resume = em_resume, .leave = em_leave, .bar = em_bar,
+	.bar_label = em_bar_label,
 };
 
 struct screen *screen_apply_email_new(void)

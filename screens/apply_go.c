@@ -58,6 +58,8 @@ static void go_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	line(&row, w - 2, _("Storage"), screen_storage_label(a->storage));
 	if (a->storage == QT_STORAGE_PKCS12)
 		line(&row, w - 2, _("Folder"), a->folder);
+	else
+		line(&row, w - 2, _("Token"), a->token_label);
 	row++;
 	if (g->need_captcha && a->captcha.required) {
 		const char *l = a->captcha.art;
@@ -107,7 +109,7 @@ static bool progress(void *data, enum qt_enroll_phase ph, int percent)
 		return true;
 	atomic_store(&g->t->work_permille, (from[ph] + span[ph] * p / 100) * 10);
 	atomic_store(&g->t->work_phase, qt_enroll_phase_label(ph));
-	return true;
+	return !enr.cancel;     /* Esc stops key generation too */
 }
 
 static int go_work(struct screen *s, struct tui *t)
@@ -129,8 +131,13 @@ static int go_work(struct screen *s, struct tui *t)
 		rq.email = a->email;
 		rq.region = a->region;
 		rq.city = a->city;
-		rq.folder = a->folder;
-		rq.password = a->password;
+		if (a->token) {
+			rq.token = a->token;
+			rq.token_label = a->token_label;
+		} else {
+			rq.folder = a->folder;
+			rq.password = a->password;
+		}
 		rq.storage = enr_storage_id(a->storage);
 		rq.keytype = QT_KEY_RSA2048;
 		rq.person = &a->person;
@@ -183,6 +190,7 @@ static int go_start(struct screen *s, struct tui *t)
 	t->work = go_work;
 	t->work_label = enr.app->generated ? _("Sending the application") :
 	                _("Generating the keys and sending the application");
+	enr_cancellable(t);
 	return TUI_HANDLED | TUI_WORK;
 }
 
@@ -225,6 +233,9 @@ static void go_leave(struct screen *s, struct tui *t)
 {
 	struct go *g = s->priv;
 
+	/* Back to the storage page: it sets the password again. */
+	if (enr.app)
+		OPENSSL_cleanse(enr.app->password, sizeof(enr.app->password));
 	tui_form_wipe(&g->form);
 	free(g);
 }
@@ -234,9 +245,19 @@ static int go_resize(struct screen *s, struct tui *t) { return TUI_REDRAW; }
 static const enum tui_action go_bar_acts[] = { ACT_SUBMIT, ACT_RELOAD, ACT_BACK, ACT_NONE };
 static const enum tui_action *go_bar(struct screen *s) { return go_bar_acts; }
 
+static const char *go_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_SUBMIT: return _("Apply");
+	case ACT_RELOAD: return _("Retry");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops go_ops = {
 	.name = "apply-go", .title = go_title, .draw = go_draw, .key = go_key,
 	.resize = go_resize, .resume = go_resume, .leave = go_leave, .bar = go_bar,
+	.bar_label = go_bar_label,
 };
 
 struct screen *screen_apply_go_new(void)

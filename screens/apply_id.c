@@ -108,7 +108,7 @@ static const char *code_check(struct tui_field *f, void *ctx)
 	if (p->code_msg[0])
 		return p->code_msg;
 	if (f->len == 0)
-		return _("Type the digits of the picture");
+		return _("Type the code");
 	return NULL;
 }
 
@@ -206,6 +206,12 @@ static int id_check(struct screen *s, struct tui *t)
 
 	layout(p);
 	tui_form_check(&p->form, false);
+	if (p->code_msg[0]) {
+		/* The field is empty again (a new picture): the form would
+		 * say nothing beside it. */
+		p->fields[F_CODE].msg = p->code_msg;
+		p->fields[F_CODE].touched = true;
+	}
 	return r;
 }
 
@@ -255,7 +261,7 @@ static int id_check_run(struct screen *s, struct tui *t)
 		}
 	}
 	if (rc == QT_ERR_CAPTCHA) {
-		snprintf(p->code_msg, sizeof(p->code_msg), "%s", _("Wrong code: try the new picture"));
+		snprintf(p->code_msg, sizeof(p->code_msg), "%s", _("Wrong code: see the new one"));
 		p->fields[F_CODE].touched = true;
 		p->form.focus = F_CODE - p->base;
 		snprintf(p->error, sizeof(p->error), "%s",
@@ -289,6 +295,7 @@ static int id_enter(struct screen *s, struct tui *t)
 	layout(s->priv);
 	t->work = id_start;
 	t->work_label = _("Asking the portal for a captcha");
+	enr_cancellable(t);
 	return TUI_WORK;
 }
 
@@ -305,6 +312,7 @@ static int id_key(struct screen *s, struct tui *t, const struct tui_key *k)
 	if (k->act == ACT_RELOAD) {
 		t->work = id_start;
 		t->work_label = _("Asking the portal for a captcha");
+		enr_cancellable(t);
 		return TUI_HANDLED | TUI_WORK;
 	}
 	tui_field_get(&p->fields[F_BIN], before_bin, sizeof(before_bin));
@@ -339,6 +347,12 @@ static int id_key(struct screen *s, struct tui *t, const struct tui_key *k)
 	}
 	p->code_msg[0] = '\0';
 	bad = tui_form_check(&p->form, true);
+	if (a->captcha.required && p->fields[F_CODE].len == 0) {
+		/* Not "required" in the form's sense: only with a picture. */
+		p->fields[F_CODE].msg = _("Type the code");
+		if (bad < 0 || bad + p->base > F_CODE)
+			bad = F_CODE - p->base;
+	}
 	if (bad >= 0) {
 		p->form.focus = bad;
 		snprintf(p->error, sizeof(p->error), "%s",
@@ -347,6 +361,7 @@ static int id_key(struct screen *s, struct tui *t, const struct tui_key *k)
 	}
 	t->work = id_check;
 	t->work_label = _("Checking with the national registers");
+	enr_cancellable(t);
 	return TUI_HANDLED | TUI_WORK;
 }
 
@@ -381,9 +396,19 @@ static const enum tui_action id_bar_acts[] = { ACT_SUBMIT, ACT_NEXT, ACT_RELOAD,
                                                ACT_NONE };
 static const enum tui_action *id_bar(struct screen *s) { return id_bar_acts; }
 
+static const char *id_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_SUBMIT: return _("Check");
+	case ACT_RELOAD: return _("New code");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops id_ops = {
 	.name = "apply-id", .title = id_title, .enter = id_enter, .draw = id_draw_laid,
 	.key = id_key, .resize = id_resize, .resume = id_resume, .leave = id_leave, .bar = id_bar,
+	.bar_label = id_bar_label,
 };
 
 struct screen *screen_apply_id_new(void)

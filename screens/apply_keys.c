@@ -20,10 +20,14 @@
 
 enum { F_FOLDER, F_PW, F_PW2, F_GO, F_COUNT };
 enum { TAG_STORAGE = 1, TAG_FOLDER };
+enum { T_LABEL, T_PIN, T_GO, T_COUNT };
 
 struct keys {
 	struct tui_field fields[F_COUNT];
 	struct tui_form form;
+	struct tui_field tfields[T_COUNT];   /* a token: its label and PIN */
+	struct tui_form tform;
+	char terror[1024];
 	char rule[256];
 	bool asked;              /* the storage page was shown once */
 };
@@ -112,10 +116,14 @@ static void ks_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 			snprintf(buf, sizeof(buf), "%s", _("The keys are made on the card, with the PIN "
 			                                   "given with it."));
 		row += tui_wrap(row, 2, 3, mw, buf, R_NORMAL) + 1;
-		tui_wrap(row, 2, 4, mw,
-		         _("Applying with the keys on a token is not in the terminal pages yet: use "
-		           "'qoltanba apply --batch FILE' with \"storage\": the token's label, or "
-		           "choose a PC folder (F5 or Ctrl-R)."), R_WARN);
+		tui_form_draw(&k->tform, row, 2, 4, mw);
+		row += 5;
+		if (k->terror[0])
+			tui_wrap(row, 2, y + h - row, mw, k->terror, R_ERROR);
+		else
+			tui_wrap(row, 2, y + h - row, mw,
+			         _("The label is the token's name (`qoltanba tokens` lists them); "
+			           "empty: the only token connected."), R_DIM);
 		return;
 	}
 	row += tui_wrap(row, 2, 3, mw,
@@ -144,6 +152,44 @@ static int ks_enter(struct screen *s, struct tui *t)
 	return TUI_PUSH;
 }
 
+/* Work: the token, logged in, for the pages that follow. */
+static int ks_token(struct screen *s, struct tui *t)
+{
+	struct keys *k = s->priv;
+	struct enr_app *a = enr.app;
+	char label[TUI_FIELD_MAX * 4 + 1], pin[ENR_PWBUF];
+	qt_err rc;
+
+	k->terror[0] = '\0';
+	if (a->token) {
+		qt_token_logout(a->token);
+		a->token = NULL;
+	}
+	tui_field_get(&k->tfields[T_LABEL], label, sizeof(label));
+	tui_field_get(&k->tfields[T_PIN], pin, sizeof(pin));
+	rc = enr_token_login(label, pin, &a->p11, &a->token, k->terror, sizeof(k->terror));
+	OPENSSL_cleanse(pin, sizeof(pin));
+	if (rc != QT_OK) {
+		a->token = NULL;
+		if (rc == QT_ERR_PIN_INCORRECT) {
+			tui_field_wipe(&k->tfields[T_PIN]);
+			k->tform.focus = T_PIN;
+		}
+		return TUI_REDRAW;
+	}
+	qt_token_set_medium(a->token, a->storage);
+	{
+		struct qt_token_info ti;
+
+		if (!label[0] && qt_token_info(a->token, &ti) == QT_OK)
+			snprintf(label, sizeof(label), "%s", ti.label);
+	}
+	snprintf(a->token_label, sizeof(a->token_label), "%.63s", label);
+	tui_field_wipe(&k->tfields[T_PIN]);
+	t->push = screen_apply_go_new();
+	return TUI_PUSH;
+}
+
 static int ks_key(struct screen *s, struct tui *t, const struct tui_key *key)
 {
 	struct keys *k = s->priv;
@@ -156,8 +202,16 @@ static int ks_key(struct screen *s, struct tui *t, const struct tui_key *key)
 		                             !enr.app->type->legal_entity, TAG_STORAGE);
 		return TUI_HANDLED | TUI_PUSH;
 	}
-	if (!is_pc())
-		return 0;
+	if (!is_pc()) {
+		r = tui_form_key(&k->tform, key, &submit);
+		if (!submit)
+			return r;
+		if (tui_form_check(&k->tform, true) >= 0)
+			return TUI_HANDLED | TUI_REDRAW;
+		t->work = ks_token;
+		t->work_label = _("Logging in to the token");
+		return TUI_HANDLED | TUI_WORK;
+	}
 	if (key->act == ACT_BROWSE) {
 		tui_field_get(&k->fields[F_FOLDER], path, sizeof(path));
 		t->push = tui_folder_picker_new(path, TAG_FOLDER);
@@ -209,6 +263,7 @@ static void ks_leave(struct screen *s, struct tui *t)
 	struct keys *k = s->priv;
 
 	tui_form_wipe(&k->form);
+	tui_form_wipe(&k->tform);
 	OPENSSL_cleanse(k, sizeof(*k));
 	free(k);
 }
@@ -219,9 +274,19 @@ static const enum tui_action ks_bar_acts[] = { ACT_SUBMIT, ACT_BROWSE, ACT_SHOW_
                                                ACT_RELOAD, ACT_BACK, ACT_NONE };
 static const enum tui_action *ks_bar(struct screen *s) { return ks_bar_acts; }
 
+static const char *ks_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_SUBMIT: return _("Next");
+	case ACT_RELOAD: return _("Storage");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops ks_ops = {
 	.name = "apply-keys", .title = ks_title, .enter = ks_enter, .draw = ks_draw, .key = ks_key,
 	.resize = ks_resize, .resume = ks_resume, .leave = ks_leave, .bar = ks_bar,
+	.bar_label = ks_bar_label,
 };
 
 struct screen *screen_apply_keys_new(void)
@@ -265,5 +330,18 @@ struct screen *screen_apply_keys_new(void)
 	k->form.label_w = 20;
 	k->form.ctx = k;
 	k->form.focus = F_PW;
+	k->tfields[T_LABEL].kind = TF_TEXT;
+	k->tfields[T_LABEL].label = N_("Token label");
+	k->tfields[T_LABEL].max = 32;
+	k->tfields[T_PIN].kind = TF_PASSWORD;
+	k->tfields[T_PIN].label = N_("PIN");
+	k->tfields[T_PIN].required = true;
+	k->tfields[T_PIN].max = 64;
+	k->tfields[T_GO].kind = TF_BUTTON;
+	k->tfields[T_GO].label = N_("Next");
+	k->tform.fields = k->tfields;
+	k->tform.n = T_COUNT;
+	k->tform.label_w = 20;
+	k->tform.ctx = k;
 	return tui_screen_new(&ks_ops, k);
 }

@@ -108,6 +108,7 @@ static int se_enter(struct screen *s, struct tui *t)
 {
 	t->work = se_work;
 	t->work_label = _("Reading the portal's catalog");
+	enr_cancellable(t);
 	return TUI_WORK;
 }
 
@@ -121,6 +122,7 @@ static int se_key(struct screen *s, struct tui *t, const struct tui_key *k)
 	if (k->act == ACT_RELOAD) {
 		t->work = se_work;
 		t->work_label = _("Reading the portal's catalog");
+		enr_cancellable(t);
 		return TUI_HANDLED | TUI_WORK;
 	}
 	if (!se->loaded)
@@ -163,9 +165,18 @@ static int se_resize(struct screen *s, struct tui *t) { return TUI_REDRAW; }
 static const enum tui_action se_bar_acts[] = { ACT_SELECT, ACT_RELOAD, ACT_BACK, ACT_NONE };
 static const enum tui_action *se_bar(struct screen *s) { return se_bar_acts; }
 
+static const char *se_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_RELOAD: return _("Retry");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops se_ops = {
 	.name = "apply-section", .title = se_title, .enter = se_enter, .draw = se_draw_sized,
 	.key = se_key, .resize = se_resize, .resume = se_resume, .leave = se_leave, .bar = se_bar,
+	.bar_label = se_bar_label,
 };
 
 struct screen *screen_apply_section_new(void)

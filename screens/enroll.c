@@ -38,6 +38,10 @@ void enr_explain(qt_err rc, char *buf, size_t size)
 	const char *detail = qt_error_detail();
 
 	switch (rc) {
+	case QT_ERR_CANCELLED:
+		snprintf(buf, size, "%s", _("Stopped. Nothing is lost: press F5 (or Ctrl-R) to try "
+		                            "again."));
+		return;
 	case QT_ERR_NETWORK:
 	case QT_ERR_TIMEOUT:
 		snprintf(buf, size, "%s %s %s", qt_strerror(rc), detail ? detail : "",
@@ -67,6 +71,10 @@ qt_err enr_connect(char *buf, size_t size)
 	}
 	rc = qt_portal_connect(cfg, enr.url, &enr.portal, &enr.local);
 	qt_config_free(cfg);
+	if (rc == QT_OK && tui_current)
+		enr_status_note(tui_current);   /* the loop waits for us */
+	if (rc == QT_OK)
+		qt_portal_set_cancel(enr.portal, &enr.cancel);
 	if (rc != QT_OK) {
 		if (rc == QT_ERR_NOT_FOUND && !enr.url)
 			snprintf(buf, size, "%s", _("No portal is configured and qoltanbad (the local "
@@ -93,6 +101,17 @@ qt_err enr_load_catalog(char *buf, size_t size)
 		enr_explain(rc, buf, size);
 	}
 	return rc;
+}
+
+static void cancel_work(struct screen *s, struct tui *t)
+{
+	enr.cancel = 1;
+}
+
+void enr_cancellable(struct tui *t)
+{
+	enr.cancel = 0;
+	t->work_cancel = cancel_work;
 }
 
 void enr_status_note(struct tui *t)
@@ -135,6 +154,10 @@ void enr_app_free(void)
 {
 	if (!enr.app)
 		return;
+	if (enr.app->token)
+		qt_token_logout(enr.app->token);
+	if (enr.app->p11)
+		qt_p11_close(enr.app->p11);
 	OPENSSL_cleanse(enr.app, sizeof(*enr.app));
 	free(enr.app);
 	enr.app = NULL;
@@ -169,4 +192,41 @@ const char *enr_type_label(const struct qt_subject_type *st)
 bool enr_rec_is_pc(const struct qt_app_record *rec)
 {
 	return strcmp(rec->storage, "pc") == 0 || strcmp(rec->storage, "pkcs12") == 0;
+}
+
+qt_err enr_token_login(const char *label, const char *pin, qt_p11 **p11, qt_token **tok,
+                       char *buf, size_t size)
+{
+	enum qt_pin_state state = 0;
+	bool def = false;
+	qt_err rc;
+
+	*tok = NULL;
+	rc = *p11 ? QT_OK : qt_p11_open(p11);
+	if (rc == QT_OK)
+		rc = qt_p11_refresh(*p11);
+	if (rc == QT_OK) {
+		if (label && *label)
+			rc = qt_p11_find_token(*p11, label, tok);
+		else if (qt_p11_token_count(*p11) == 1)
+			*tok = qt_p11_token(*p11, 0);
+		else
+			rc = QT_ERR_TOKEN_NOT_FOUND;
+	}
+	if (rc == QT_ERR_TOKEN_NOT_FOUND) {
+		snprintf(buf, size, "%s", label && *label ?
+		         _("No connected token has this label. Connect it (its module must be in "
+		           "the configuration), or type the label `qoltanba tokens` shows.") :
+		         _("Type the token's label: `qoltanba tokens` lists the connected ones."));
+		return rc;
+	}
+	if (rc == QT_OK)
+		rc = qt_token_login(*tok, pin, &state, &def);
+	if (rc == QT_ERR_PIN_INCORRECT) {
+		snprintf(buf, size, "%s %s", _("Wrong PIN."), qt_pin_state_label(state));
+		return rc;
+	}
+	if (rc != QT_OK)
+		snprintf(buf, size, "%s %s", qt_strerror(rc), qt_error_detail());
+	return rc;
 }

@@ -23,12 +23,14 @@
 #define QT_SCREENS_ENROLL_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <qoltanba/cert.h>
 #include <qoltanba/enroll.h>
 #include <qoltanba/journal.h>
 #include <qoltanba/localportal.h>
 #include <qoltanba/portal.h>
+#include <qoltanba/token.h>
 #include "tui/tui.h"
 
 #define ENR_PWBUF (TUI_FIELD_MAX * 4 + 1)
@@ -52,6 +54,8 @@ struct enr_app {
 	enum qt_storage storage;
 	char folder[PATH_MAX];
 	char token_label[64];
+	qt_p11 *p11;             /* token storage: the modules, and the token */
+	qt_token *token;         /* logged in (apply_keys) */
 	char password[ENR_PWBUF];/* PC store: wiped when the application ends */
 	struct qt_app_record rec;
 	bool generated, submitted;
@@ -64,6 +68,7 @@ struct enr {
 	qt_localportal *local;
 	struct qt_catalog *catalog;
 	struct enr_app *app;     /* the application being filled in */
+	volatile sig_atomic_t cancel;   /* Esc during a portal call */
 };
 extern struct enr enr;
 
@@ -75,6 +80,9 @@ void enr_shutdown(void);
  * tell the user. */
 qt_err enr_connect(char *buf, size_t size);
 qt_err enr_load_catalog(char *buf, size_t size);
+/* Set with a page's work: Esc then stops the portal call in flight
+ * (QT_ERR_CANCELLED; nothing done is lost) or key generation. */
+void enr_cancellable(struct tui *t);
 /* Loop side, after a successful connect: the status bar's note. */
 void enr_status_note(struct tui *t);
 /* "What went wrong" for rc: the engine's sentence, the portal's own
@@ -91,6 +99,11 @@ int enr_finish(struct tui *t);
 bool enr_finishing(struct tui *t, const struct tui_result *r, int *flags);
 /* Storage id of the catalog ("pkcs12", "kaztoken", ...). */
 const char *enr_storage_id(enum qt_storage k);
+/* Work side: opens the configured modules, finds the token by label
+ * (or serial; "" = the only one) and logs in.  On failure buf says
+ * what to do.  *p11 must be closed by the caller (also on failure). */
+qt_err enr_token_login(const char *label, const char *pin, qt_p11 **p11, qt_token **tok,
+                       char *buf, size_t size);
 /* The record keeps its keys in a PC folder (journal storage "pc"). */
 bool enr_rec_is_pc(const struct qt_app_record *rec);
 /* The subject type's label in the interface language. */

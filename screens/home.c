@@ -161,8 +161,14 @@ static int home_enter(struct screen *s, struct tui *t)
 			off += (size_t)snprintf(hm->notice + off, sizeof(hm->notice) - off, "%s%s %s",
 			                        off ? "; " : "", r->number, what);
 		else
+		{
+			char who[64];
+
+			/* Not sent yet, so no number: the applicant's IIN. */
+			snprintf(who, sizeof(who), _("IIN %s"), r->iin);
 			off += (size_t)snprintf(hm->notice + off, sizeof(hm->notice) - off,
-			                        _("%sIIN %s: %s"), off ? "; " : "", r->iin, what);
+			                        "%s%s: %s", off ? "; " : "", who, what);
+		}
 	}
 	qt_journal_free(j);
 	return 0;

@@ -39,6 +39,17 @@ static void in_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	int mw = w - 4, row = y + 1, i;
 	char buf[PATH_MAX + 256];
 
+	if (in->done && !enr_rec_is_pc(&in->rec)) {
+		snprintf(buf, sizeof(buf), _("Application %s: Certificates installed."),
+		         in->rec.number);
+		tui_put(row++, 2, mw, buf, R_GOOD, false);
+		row++;
+		snprintf(buf, sizeof(buf), _("The token \"%s\" holds your keys with their "
+		                             "certificates (AUTH and SIGN). Open key store shows "
+		                             "them."), in->rec.storage);
+		tui_wrap(row, 2, 3, mw, buf, R_NORMAL);
+		return;
+	}
 	if (in->done) {
 		snprintf(buf, sizeof(buf), _("Application %s: Certificates installed."),
 		         in->rec.number);
@@ -63,16 +74,11 @@ static void in_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	         in->rec.number);
 	tui_put(row++, 2, mw, buf, R_HEADING, false);
 	row++;
-	if (!enr_rec_is_pc(&in->rec)) {
-		snprintf(buf, sizeof(buf), _("These keys are on the token \"%s\". Installing on a token "
-		                             "is not in the terminal pages yet: run 'qoltanba install "
-		                             "%s --token LABEL'."), in->rec.storage, in->rec.number);
-		tui_wrap(row, 2, 4, mw, buf, R_WARN);
-		return;
-	}
-	row += tui_wrap(row, 2, 3, mw,
+	row += tui_wrap(row, 2, 3, mw, enr_rec_is_pc(&in->rec) ?
 	                _("Point at the folder with the keys made when you applied, type the key "
-	                  "password you created then, and upload the certificates."), R_NORMAL);
+	                  "password you created then, and upload the certificates.") :
+	                _("Connect the token the keys were made on, type its PIN, and upload the "
+	                  "certificates."), R_NORMAL);
 	row++;
 	tui_form_draw(&in->form, row, 2, 4, mw);
 	row += 5;
@@ -93,7 +99,7 @@ static bool progress(void *data, enum qt_enroll_phase ph, int percent)
 		return true;
 	atomic_store(&in->t->work_permille, (from[ph] + span[ph] * p / 100) * 10);
 	atomic_store(&in->t->work_phase, qt_enroll_phase_label(ph));
-	return true;
+	return !enr.cancel;     /* Esc stops key generation too */
 }
 
 static int in_work(struct screen *s, struct tui *t)
@@ -116,6 +122,26 @@ static int in_work(struct screen *s, struct tui *t)
 		return TUI_REDRAW;
 	}
 	tui_field_get(&in->fields[F_PW], pw, sizeof(pw));
+	if (!enr_rec_is_pc(&in->rec)) {
+		qt_p11 *p11 = NULL;
+		qt_token *tok = NULL;
+
+		rc = enr_token_login(folder, pw, &p11, &tok, in->error, sizeof(in->error));
+		OPENSSL_cleanse(pw, sizeof(pw));
+		if (rc == QT_OK)
+			rc = qt_enroll_install_token(enr.portal, NULL, &in->rec, tok, progress, in);
+		if (tok)
+			qt_token_logout(tok);
+		if (p11)
+			qt_p11_close(p11);
+		if (rc == QT_OK) {
+			tui_form_wipe(&in->form);
+			in->done = true;
+		} else if (!in->error[0]) {
+			enr_explain(rc, in->error, sizeof(in->error));
+		}
+		return TUI_REDRAW;
+	}
 	rc = qt_enroll_install_pc(enr.portal, NULL, &in->rec, folder, pw, progress, in, paths);
 	OPENSSL_cleanse(pw, sizeof(pw));
 	if (rc == QT_OK) {
@@ -154,7 +180,7 @@ static int in_key(struct screen *s, struct tui *t, const struct tui_key *k)
 	int r;
 
 	enr_status_note(t);
-	if (in->done || !enr_rec_is_pc(&in->rec))
+	if (in->done)
 		return 0;
 	if (k->act == ACT_BROWSE) {
 		tui_field_get(&in->fields[F_FOLDER], path, sizeof(path));
@@ -168,6 +194,7 @@ static int in_key(struct screen *s, struct tui *t, const struct tui_key *k)
 		return TUI_HANDLED | TUI_REDRAW;
 	t->work = in_work;
 	t->work_label = _("Uploading the certificates");
+	enr_cancellable(t);
 	return TUI_HANDLED | TUI_WORK;
 }
 
@@ -197,9 +224,18 @@ static const enum tui_action in_bar_acts[] = { ACT_SUBMIT, ACT_BROWSE, ACT_SHOW_
                                                ACT_NONE };
 static const enum tui_action *in_bar(struct screen *s) { return in_bar_acts; }
 
+static const char *in_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_SUBMIT: return _("Upload");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops in_ops = {
 	.name = "install", .title = in_title, .draw = in_draw, .key = in_key,
 	.resize = in_resize, .resume = in_resume, .leave = in_leave, .bar = in_bar,
+	.bar_label = in_bar_label,
 };
 
 struct screen *screen_install_new(const struct qt_app_record *rec)
@@ -213,10 +249,17 @@ struct screen *screen_install_new(const struct qt_app_record *rec)
 	in->fields[F_FOLDER].label = N_("Folder with the keys");
 	in->fields[F_FOLDER].required = true;
 	tui_field_set(&in->fields[F_FOLDER], rec->folder);
+	if (!enr_rec_is_pc(rec)) {
+		/* The journal's storage is the token's label. */
+		in->fields[F_FOLDER].label = N_("Token label");
+		tui_field_set(&in->fields[F_FOLDER], rec->storage);
+	}
 	in->fields[F_PW].kind = TF_PASSWORD;
 	in->fields[F_PW].label = N_("Key password");
 	in->fields[F_PW].required = true;
 	in->fields[F_PW].max = 64;
+	if (!enr_rec_is_pc(rec))
+		in->fields[F_PW].label = N_("PIN");
 	in->fields[F_GO].kind = TF_BUTTON;
 	in->fields[F_GO].label = N_("Upload certificates");
 	in->form.fields = in->fields;

@@ -115,6 +115,7 @@ static int rl_enter(struct screen *s, struct tui *t)
 {
 	t->work = rl_connect;
 	t->work_label = _("Connecting to the portal");
+	enr_cancellable(t);
 	return TUI_WORK;
 }
 
@@ -140,6 +141,7 @@ static int rl_key(struct screen *s, struct tui *t, const struct tui_key *k)
 		return TUI_HANDLED | TUI_REDRAW;
 	t->work = rl_work;
 	t->work_label = _("Signing in");
+	enr_cancellable(t);
 	return TUI_HANDLED | TUI_WORK;
 }
 
@@ -173,9 +175,19 @@ static const enum tui_action rl_bar_acts[] = { ACT_SUBMIT, ACT_BROWSE, ACT_SHOW_
                                                ACT_RELOAD, ACT_BACK, ACT_NONE };
 static const enum tui_action *rl_bar(struct screen *s) { return rl_bar_acts; }
 
+static const char *rl_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_SUBMIT: return _("Sign in");
+	case ACT_RELOAD: return _("Retry");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops rl_ops = {
 	.name = "ra-login", .title = rl_title, .enter = rl_enter, .draw = rl_draw, .key = rl_key,
 	.resize = rl_resize, .resume = rl_resume, .leave = rl_leave, .bar = rl_bar,
+	.bar_label = rl_bar_label,
 };
 
 struct screen *screen_ra_login_new(void)

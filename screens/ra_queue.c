@@ -129,6 +129,7 @@ static int rq_enter(struct screen *s, struct tui *t)
 {
 	t->work = rq_work;
 	t->work_label = _("Reading the queue");
+	enr_cancellable(t);
 	return TUI_WORK;
 }
 
@@ -155,6 +156,7 @@ static int rq_key(struct screen *s, struct tui *t, const struct tui_key *k)
 			return TUI_HANDLED;
 		t->work = rq_find;
 		t->work_label = _("Searching");
+		enr_cancellable(t);
 		return TUI_HANDLED | TUI_WORK;
 	}
 	return tui_list_key(&q->list, k);
@@ -193,9 +195,18 @@ static const enum tui_action rq_bar_acts[] = { ACT_SELECT, ACT_RELOAD, ACT_CLEAR
                                                ACT_NONE };
 static const enum tui_action *rq_bar(struct screen *s) { return rq_bar_acts; }
 
+static const char *rq_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_RELOAD: return _("Refresh");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops rq_ops = {
 	.name = "ra-queue", .title = rq_title, .enter = rq_enter, .draw = rq_draw_loaded,
 	.key = rq_key, .resize = rq_resize, .resume = rq_resume, .leave = rq_leave, .bar = rq_bar,
+	.bar_label = rq_bar_label,
 };
 
 struct screen *screen_ra_queue_new(void)

@@ -171,6 +171,7 @@ static int rv_enter(struct screen *s, struct tui *t)
 {
 	t->work = rv_load;
 	t->work_label = _("Reading the application");
+	enr_cancellable(t);
 	return TUI_WORK;
 }
 
@@ -201,10 +202,12 @@ static int rv_key(struct screen *s, struct tui *t, const struct tui_key *k)
 		}
 		t->work = rv_reject;
 		t->work_label = _("Rejecting");
+		enr_cancellable(t);
 		return TUI_HANDLED | TUI_WORK;
 	}
 	t->work = rv_approve;
 	t->work_label = _("Approving: the CA issues the certificates");
+	enr_cancellable(t);
 	return TUI_HANDLED | TUI_WORK;
 }
 
@@ -215,9 +218,18 @@ static const enum tui_action rv_bar_acts[] = { ACT_SELECT, ACT_NEXT, ACT_RELOAD,
                                                ACT_NONE };
 static const enum tui_action *rv_bar(struct screen *s) { return rv_bar_acts; }
 
+static const char *rv_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_RELOAD: return _("Refresh");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops rv_ops = {
 	.name = "ra-view", .title = rv_title, .enter = rv_enter, .draw = rv_draw, .key = rv_key,
 	.resize = rv_resize, .leave = rv_leave, .bar = rv_bar,
+	.bar_label = rv_bar_label,
 };
 
 struct screen *screen_ra_view_new(const char *number)

@@ -282,6 +282,7 @@ static int start(struct screen *sc, struct tui *t, int (*fn)(struct screen *, st
 	t->work = fn;
 	t->work_label = fn == st_send ? _("Sending the application") :
 	                _("Asking the portal");
+	enr_cancellable(t);
 	return TUI_HANDLED | TUI_WORK;
 }
 
@@ -349,8 +350,14 @@ static int st_resume(struct screen *sc, struct tui *t, const struct tui_result *
 	struct status *s = sc->priv;
 
 	reload_journal(s);
-	if (s->have)
-		return TUI_REDRAW | (start(sc, t, st_check) & ~TUI_HANDLED);
+	if (s->have) {
+		int f = start(sc, t, st_check) & ~TUI_HANDLED;
+
+		/* A refresh nobody asked for: an Esc typed ahead leaves the
+		 * page rather than stopping it. */
+		t->work_cancel = NULL;
+		return TUI_REDRAW | f;
+	}
 	return TUI_REDRAW;
 }
 
@@ -382,9 +389,19 @@ static int st_enter(struct screen *sc, struct tui *t)
 	return TUI_REDRAW;
 }
 
+static const char *st_bar_label(struct screen *s, enum tui_action a)
+{
+	switch (a) {
+	case ACT_SUBMIT: return _("Check");
+	case ACT_RELOAD: return _("Retry");
+	default: return NULL;
+	}
+}
+
 static const struct screen_ops st_ops = {
 	.name = "status", .title = st_title, .enter = st_enter, .draw = st_draw, .key = st_key,
 	.resize = st_resize, .resume = st_resume, .leave = st_leave, .bar = st_bar,
+	.bar_label = st_bar_label,
 };
 
 struct screen *screen_status_new(const char *number)

@@ -217,6 +217,23 @@ text "$(captcha 40)"
 keys Enter
 wait_for 'Submitted: waiting for the Registration Authority'
 check "sent once" test "$(db "select count(*) from application where iin='900722433036'")" = 1
+
+# A portal that does not answer (stopped with SIGSTOP): the spinner says
+# Esc stops the call, and stopping it loses nothing.
+kill -STOP "$PD_PID"
+# A signal is delivered asynchronously: wait until the daemon is stopped.
+i=0
+until [ "$(ps -o stat= -p "$PD_PID" | cut -c1)" = T ] || [ $i -ge 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+keys F5
+wait_for 'Esc cancels'
+keys Escape
+wait_for 'Stopped. Nothing is lost'
+kill -CONT "$PD_PID"
+keys F5
+wait_for 'Submitted: waiting for the Registration Authority'
 keys F10
 i=0
 while [ ! -f exit ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done

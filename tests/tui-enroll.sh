@@ -83,7 +83,7 @@ expect_screen "section" <<'SCREEN'
 
 
 
-F1/^G Help  Enter Open  F5/^R Reload  F3/Esc Back  F10/^X Quit
+F1/^G Help  Enter Open  F5/^R Retry  F3/Esc Back  F10/^X Quit
 SCREEN
 etui '12'
 expect_screen "agreement" <<'SCREEN'
@@ -110,7 +110,7 @@ expect_screen "agreement" <<'SCREEN'
   Tick the box (Space) to confirm.
 
 
-F1/^G Help  F2/^O OK  Tab Next  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Confirm  Tab Next  F3/Esc Back  F10/^X Quit
 SCREEN
 etui '12<Enter>'
 expect_text 'Accept the user agreement first: tick the box with Space.'
@@ -144,7 +144,7 @@ expect_screen "BIN checksum" <<'SCREEN'
 
 
 
-F1/^G Help  F2/^O OK  Tab Next  F5/^R Reload  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Check  Tab Next  F5/^R New code  F3/Esc Back  F10/^X Quit
 SCREEN
 # A typo costs nothing: Check is refused before the portal is asked.
 etui '12<Space><Enter>060340138015<Tab>850314372249<F2>'
@@ -182,7 +182,7 @@ expect_screen "checked" <<'SCREEN'
 
 
 
-F1/^G Help  F2/^O OK  Tab Next  F5/^R Reload  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Check  Tab Next  F5/^R New code  F3/Esc Back  F10/^X Quit
 SCREEN
 # The IIN of someone who is not the head, for the chairman's section.
 etui '12<Space><Enter>060340138014<Tab>900722433036<F2>'
@@ -214,7 +214,7 @@ expect_screen "bad e-mail" <<'SCREEN'
 
 
 
-F1/^G Help  F2/^O OK  F8/^U Clear  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Next  F8/^U Clear  F3/Esc Back  F10/^X Quit
 SCREEN
 etui "$CHAIR<F2>erlan@example.kz<F2>алм"
 expect_screen "region filter" <<'SCREEN'
@@ -279,7 +279,7 @@ expect_screen "keys storage" <<'SCREEN'
 
 
 
-F1/^G Help  F2/^O OK  F7/^F Browse  F4/^T Show  F5/^R Reload  F10/^X Quit
+F1/^G Help  F2/^O Next  F7/^F Browse  F4/^T Show  F5/^R Storage  F10/^X Quit
 SCREEN
 etui "${PLACE}1qwerty<Tab>qwerty"
 expect_text '✗ Needs a digit'
@@ -318,7 +318,7 @@ expect_screen "apply" <<'SCREEN'
 
 
 
-F1/^G Help  F2/^O OK  F5/^R Reload  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Apply  F5/^R Retry  F3/Esc Back  F10/^X Quit
 SCREEN
 etui "$KEYS<F2>"
 checks=$((checks + 1))
@@ -413,13 +413,15 @@ expect_screen "status list" <<'SCREEN'
 
   Type to filter   (4)
 
-F1/^G Help  F2/^O OK  Tab Next  F5/^R Reload  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Check  Tab Next  F5/^R Retry  F3/Esc Back  F10/^X Quit
 SCREEN
-etui "2<Tab>${NUMBER%?}0<Enter>"
+# The number with its check digit changed: a typo.
+last=${NUMBER#???????????}
+etui "2<Tab>${NUMBER%?}$(( (last + 1) % 10 ))<Enter>"
 expect_text '✗ Wrong check digit: a typo?'
 etui '2<Down><Down><Enter>'
 expect_screen "status submitted" <<'SCREEN'
- qoltanba — Checking request status
+ qoltanba — Checking request status [portal]
 
   Application number    N2N2N2N2N2N2
 
@@ -442,7 +444,7 @@ expect_screen "status submitted" <<'SCREEN'
 
   Type to filter   (4)
 
-F1/^G Help  F2/^O OK  Tab Next  F5/^R Reload  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Check  Tab Next  F5/^R Retry  F3/Esc Back  F10/^X Quit
 SCREEN
 
 # ---- RA console --------------------------------------------------------------
@@ -451,7 +453,7 @@ expect_text 'Wrong password for this key file. Type it again.'
 # One sign-in (the operator key file costs 600,000 PBKDF2 rounds) for
 # the queue, one application, a rejection without and with a reason,
 # and an approval.
-etui "6$T/op.p12<Tab>Operator1pw<F2><Dump>$NUMBER<Enter><Dump><Esc>$N2<Enter><Tab><Enter><Dump>Документы не представлены<Enter><Dump><Esc><C-u>$NUMBER<Enter><Enter>"
+etui "6$T/op.p12<Tab>Operator1pw<F2><Dump>$NUMBER<Enter><Dump><Esc>$N2<Enter><Tab><Enter><Dump>Документы не представлены<Enter><Dump><Esc><C-u>$NUMBER<Enter><Enter><Dump><Esc><C-u>$N2<Enter>"
 all=$out
 out=$(screen_n 1)
 expect_screen "RA queue" <<'SCREEN'
@@ -478,7 +480,7 @@ expect_screen "RA queue" <<'SCREEN'
 
   Type to filter   (4)
 
-F1/^G Help  Enter Open  F5/^R Reload  F8/^U Clear  F3/Esc Back  F10/^X Quit
+F1/^G Help  Enter Open  F5/^R Refresh  F8/^U Clear  F3/Esc Back  F10/^X Quit
 SCREEN
 out=$(screen_n 2)
 expect_screen "RA view" <<'SCREEN'
@@ -505,7 +507,7 @@ expect_screen "RA view" <<'SCREEN'
 
 
 
-F1/^G Help  Enter Open  Tab Next  F5/^R Reload  F3/Esc Back  F10/^X Quit
+F1/^G Help  Enter Open  Tab Next  F5/^R Refresh  F3/Esc Back  F10/^X Quit
 SCREEN
 out=$(screen_n 3)
 expect_text '✗ Required to reject'
@@ -514,6 +516,10 @@ out=$(screen_n 4)
 expect_text 'Rejected: N2N2N2N2N2N2.'
 out=$(screen_n 5)
 expect_text 'Approved: the certificates of NNNNNNNNNNNN are issued.'
+# Decided applications leave the queue; a whole number still finds one.
+out=$(screen_n 6)
+expect_text 'Application N2N2N2N2N2N2: Rejected'
+expect_text 'Reason            Документы не представлены'
 ACCESS=$(jq -r ".applications[] | select(.number == \"$NUMBER\") | .access" "$JOURNAL")
 checks=$((checks + 1))
 st=$(curl -s -H "X-Access-Token: $ACCESS" "$PD_URL/api/v1/applications/$NUMBER" | jq -r .status)
@@ -551,7 +557,7 @@ expect_screen "install" <<'SCREEN'
 
 
 
-F1/^G Help  F2/^O OK  F7/^F Browse  F4/^T Show  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Upload  F7/^F Browse  F4/^T Show  F3/Esc Back  F10/^X Quit
 SCREEN
 mkdir elsewhere
 etui "2<Tab>$NUMBER<Enter><Enter><BTab><C-u>$T/elsewhere<Tab>Qwerty12<Enter>"
@@ -584,7 +590,7 @@ expect_screen "installed" <<'SCREEN'
 
 
 
-F1/^G Help  F2/^O OK  F7/^F Browse  F4/^T Show  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Upload  F7/^F Browse  F4/^T Show  F3/Esc Back  F10/^X Quit
 SCREEN
 check "two .p12 files" test "$(ls "$T"/nca/*.p12 | wc -l)" = 2
 for f in "$T"/nca/*.p12; do

@@ -233,7 +233,9 @@ static void draw_frame(struct tui *t)
 		tui_put(LINES - 2, 1, COLS - 2, t->message, t->message_error ? R_ERROR : R_GOOD, false);
 	if (top->ops->bar)
 		bar = top->ops->bar(top);
+	t->bar_owner = top;
 	tui_status_draw(t, bar);
+	t->bar_owner = NULL;
 	if (t->cursor_y >= 0) {
 		move(t->cursor_y, t->cursor_x);
 		curs_set(1);
@@ -287,6 +289,31 @@ static void draw_work(struct tui *t, bool cancellable)
  * The work function never touches curses; keys wait in the input queue
  * until it is done.  Headless runs call it directly, for reproducible
  * screens. */
+/* Keys typed while a cancellable work runs, in order. */
+static struct { int code; wchar_t ch; } ahead[64];
+static size_t ahead_n, ahead_at;
+
+static void ahead_push(int code, wchar_t ch)
+{
+	if (ahead_n < sizeof(ahead) / sizeof(ahead[0])) {
+		ahead[ahead_n].code = code;
+		ahead[ahead_n].ch = ch;
+		ahead_n++;
+	}
+}
+
+static bool ahead_pop(int *code, wchar_t *ch)
+{
+	if (ahead_at >= ahead_n) {
+		ahead_at = ahead_n = 0;
+		return false;
+	}
+	*code = ahead[ahead_at].code;
+	*ch = ahead[ahead_at].ch;
+	ahead_at++;
+	return true;
+}
+
 struct work_run {
 	int (*fn)(struct screen *, struct tui *);
 	struct screen *s;
@@ -345,7 +372,8 @@ static int run_work(struct tui *t, int (*fn)(struct screen *, struct tui *), str
 			napms(80);
 		} else if (tui_term_getkey(&code, &ch)) {
 			/* Only Esc (or F3) means something while waiting;
-			 * other keys are dropped, a resize redraws the box. */
+			 * other keys are typed ahead (the page gets them when
+			 * the work is done), a resize redraws the box. */
 			if (!cancelled && tui_key_action(code, ch) == ACT_BACK) {
 				cancelled = true;
 				cancel(s, t);
@@ -354,6 +382,8 @@ static int run_work(struct tui *t, int (*fn)(struct screen *, struct tui *), str
 				 * their state belongs to the worker until then. */
 				resized = true;
 				erase();
+			} else {
+				ahead_push(code, ch);
 			}
 		}
 		if (tui_suspend_caught)
@@ -651,7 +681,7 @@ int tui_run(const struct tui_options *o, struct screen *first)
 			handle_key(t, code, ch);
 			continue;
 		}
-		if (!tui_term_getkey(&code, &ch)) {
+		if (!ahead_pop(&code, &ch) && !tui_term_getkey(&code, &ch)) {
 			if (t->spinning) {
 				t->tick++;
 			}

@@ -106,6 +106,10 @@ struct screen_ops {
 	int (*resume)(struct screen *s, struct tui *t, const struct tui_result *r);
 	/* Actions for the status bar, ACT_NONE-terminated (optional). */
 	const enum tui_action *(*bar)(struct screen *s);
+	/* What an action does on this page, for the status bar, when the
+	 * table's label says it too generally (F5 "Reload" that retries a
+	 * portal call, or draws a new captcha); NULL: the table's. */
+	const char *(*bar_label)(struct screen *s, enum tui_action a);
 };
 
 struct screen {
@@ -153,6 +157,7 @@ struct tui {
 	bool spinning;          /* a screen wants the spinner to move */
 	int cursor_y, cursor_x; /* where the text cursor goes, or -1 */
 	bool quitting;
+	struct screen *bar_owner;   /* the top page, while the bar is drawn */
 };
 
 extern struct tui *tui_current;

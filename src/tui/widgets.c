@@ -628,6 +628,7 @@ void tui_status_draw(struct tui *t, const enum tui_action *acts)
 	enum tui_action all[24];
 	char keys[24][32];
 	int kw[24], lw[24];
+	const char *labels[24];
 	int n = 0, i, x = 0, y = LINES - 1, total = 0;
 
 	/* Help first and Quit last, like mc; the page's own actions in
@@ -648,7 +649,14 @@ void tui_status_draw(struct tui *t, const enum tui_action *acts)
 		else
 			tui_action_keys(d, keys[i], sizeof(keys[i]));
 		kw[i] = tui_width(keys[i]);
-		lw[i] = tui_width(_(d->label));
+		labels[i] = _(d->label);
+		if (t && t->bar_owner && t->bar_owner->ops->bar_label) {
+			const char *l = t->bar_owner->ops->bar_label(t->bar_owner, all[i]);
+
+			if (l)
+				labels[i] = l;
+		}
+		lw[i] = tui_width(labels[i]);
 		total += kw[i] + lw[i] + 3;
 	}
 	while (total > COLS && n > 2 && tui_kiosk_locked()) {
@@ -659,17 +667,15 @@ void tui_status_draw(struct tui *t, const enum tui_action *acts)
 		total -= kw[n - 2] + lw[n - 2] + 3;
 		all[n - 2] = all[n - 1];
 		memcpy(keys[n - 2], keys[n - 1], sizeof(keys[0]));
+		labels[n - 2] = labels[n - 1];
 		kw[n - 2] = kw[n - 1];
 		lw[n - 2] = lw[n - 1];
 		n--;
 	}
 	tui_put(y, 0, COLS, "", R_BAR, true);
 	for (i = 0; i < n; i++) {
-		const struct tui_action_def *d = tui_action_def(all[i]);
-
 		tui_put(y, x, kw[i], keys[i], R_KEY, false);
-		tui_put(y, x + kw[i] + 1, lw[i] + 1, _(d->label), R_BAR, true);
+		tui_put(y, x + kw[i] + 1, lw[i] + 1, labels[i], R_BAR, true);
 		x += kw[i] + lw[i] + 3;
 	}
-	(void)t;
 }
