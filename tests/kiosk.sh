@@ -241,7 +241,7 @@ expect_screen "BIN page after the timeout" <<'SCREEN'
 
 
 
-F1/^G Help  F2/^O OK  Tab Next  F5/^R Reload  F3/Esc Back
+F1/^G Help  F2/^O Check  Tab Next  F5/^R New code  F3/Esc Back
 SCREEN
 # Through the pages again: the e-mail typed before the timeout is gone.
 out=$(printf '%s\n' "$all" | awk 'BEGIN { i = 1 } /^\f$/ { i++; next } i == 4')
