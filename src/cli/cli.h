@@ -53,4 +53,12 @@ int qt_cmd_token_inspect(int argc, char **argv);
  * be NULL (the configured modules), pin_file NULL (no login). */
 int qt_cli_inspect_token(const char *label, bool json, const char *pin_file, const char *module);
 
+/* Enrollment (src/cli/enroll.c). */
+int qt_cmd_apply(int argc, char **argv);
+int qt_cmd_status(int argc, char **argv);
+int qt_cmd_install(int argc, char **argv);
+int qt_cmd_applications(int argc, char **argv);
+int qt_cmd_form(int argc, char **argv);
+int qt_cmd_ra(int argc, char **argv);
+
 #endif

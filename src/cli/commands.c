@@ -32,6 +32,19 @@ const struct qt_command qt_commands[] = {
 	  N_("--in F --out F [--pin-file F] LABEL KEYID") },
 	{ "token-inspect", qt_cmd_token_inspect, N_("the keys and certificates on a token"),
 	  N_("[--json] [--pin-file F] LABEL") },
+	{ "apply", qt_cmd_apply, N_("apply for keys: generate them, send the application"),
+	  N_("--batch FILE.json [--portal URL] [--json] [--password-file F] [--pin-file F] | --resume") },
+	{ "status", qt_cmd_status, N_("the status of an application"),
+	  N_("[--json] [--portal URL] NUMBER") },
+	{ "install", qt_cmd_install, N_("install issued certificates beside their keys"),
+	  N_("NUMBER --keys DIR [--password-file F] | NUMBER --token LABEL [--pin-file F] [--portal URL]") },
+	{ "applications", qt_cmd_applications, N_("the applications made on this computer"),
+	  N_("[--json]") },
+	{ "form", qt_cmd_form, N_("the application form to take to the Registration Authority"),
+	  N_("[--html] [--out FILE] NUMBER") },
+	{ "ra", qt_cmd_ra, N_("Registration Authority: list, view, approve or reject applications"),
+	  N_("list [--status S] [--query Q] | view N | approve N | reject N --reason TEXT "
+	     "[--operator-key FILE --password-file F] [--portal URL] [--json]") },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -515,6 +515,124 @@ static int csr_check(struct pd_req *r, const char *field, const char *pem,
 	return 0;
 }
 
+/* ---- Idempotent submission ------------------------------------------
+ * A client may send "Idempotency-Key: K" (16..64 of [A-Za-z0-9_-], a
+ * secret it generates per application).  The first submission stores,
+ * in the meta table, "idempotency:<SHA-256(K)>" -> "<number>:<hex of
+ * the access token XOR SHA-512(pad domain, K)>", in the same transaction
+ * as the application.  A submission with a known K and the same two
+ * requests returns that application and the same access token instead
+ * of a second application, without spending a captcha: a client whose
+ * answer was lost (a crash, a dropped connection) can send again.  The
+ * database alone gives neither K nor the token. */
+
+static bool idem_valid(const char *k)
+{
+	size_t n = strlen(k);
+
+	if (n < 16 || n > 64)
+		return false;
+	for (const char *p = k; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '_'))
+			return false;
+	return true;
+}
+
+static void idem_pad(const char *k, unsigned char pad[64])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	static const char dom[] = "qoltanbad-idempotency-token-pad:";
+	unsigned int n = 64;
+
+	memset(pad, 0, 64);
+	if (md && EVP_DigestInit_ex(md, EVP_sha512(), NULL) == 1 &&
+	    EVP_DigestUpdate(md, dom, sizeof(dom) - 1) == 1 &&
+	    EVP_DigestUpdate(md, k, strlen(k)) == 1)
+		EVP_DigestFinal_ex(md, pad, &n);
+	EVP_MD_CTX_free(md);
+}
+
+/* token (< 64 bytes) <-> hex of token XOR pad. */
+static void idem_seal(const char *k, const char *token, char *out, size_t size)
+{
+	unsigned char pad[64];
+	size_t n = strlen(token), i;
+
+	idem_pad(k, pad);
+	out[0] = '\0';
+	for (i = 0; i < n && i < 64 && 2 * i + 2 < size; i++)
+		snprintf(out + 2 * i, 3, "%02x", (unsigned char)token[i] ^ pad[i]);
+	OPENSSL_cleanse(pad, sizeof(pad));
+}
+
+static bool idem_open(const char *k, const char *hex, char *token, size_t size)
+{
+	unsigned char pad[64];
+	size_t n = strlen(hex) / 2, i;
+
+	if (strlen(hex) % 2 || n >= size || n > 64)
+		return false;
+	idem_pad(k, pad);
+	for (i = 0; i < n; i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return false;
+		token[i] = (char)(v ^ pad[i]);
+	}
+	token[n] = '\0';
+	OPENSSL_cleanse(pad, sizeof(pad));
+	return true;
+}
+
+/* Replies with the application stored under the key, if any: 1 when
+ * replied (or failed: replied with an error), 0 when the key is new. */
+static int idem_replay(struct pd_req *r, const char *k, const char *meta_key,
+                       const char *auth_csr, const char *sign_csr)
+{
+	struct pd_store *s = r->srv->store;
+	char val[256], token[80];
+	char *colon;
+	struct pd_app a;
+	enum pd_st st = s->ops->meta_get(s, meta_key, val, sizeof(val));
+	cJSON *o;
+
+	if (st == PD_NOTFOUND)
+		return 0;
+	if (st != PD_OK || !(colon = strchr(val, ':'))) {
+		internal(r);
+		return 1;
+	}
+	*colon = '\0';
+	memset(&a, 0, sizeof(a));
+	if (s->ops->app_get(s, val, &a) != PD_OK || !idem_open(k, colon + 1, token, sizeof(token))) {
+		pd_app_clear(&a);
+		internal(r);
+		return 1;
+	}
+	if (strcmp(a.auth_csr, auth_csr) || strcmp(a.sign_csr, sign_csr)) {
+		pd_app_clear(&a);
+		OPENSSL_cleanse(token, sizeof(token));
+		pd_reply_error(r, 422, "idempotency_key_reused",
+		               "this Idempotency-Key belongs to another application");
+		return 1;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "number", a.number);
+	cJSON_AddStringToObject(o, "access_token", token);
+	cJSON_AddStringToObject(o, "status", pd_app_status_name(a.status));
+	add_time(o, "created_at", a.created);
+	if (a.status == PD_APP_PENDING)
+		add_time(o, "verify_by", pd_app_deadline(&a));
+	cJSON_AddBoolToObject(o, "replayed", true);
+	OPENSSL_cleanse(token, sizeof(token));
+	snprintf(r->extra, sizeof(r->extra), "number=%s replayed=1", a.number);
+	pd_app_clear(&a);
+	pd_reply_json(r, 200, o);
+	return 1;
+}
+
 static void h_submit(struct pd_req *r)
 {
 	struct pd_server *srv = r->srv;
@@ -523,7 +641,8 @@ static void h_submit(struct pd_req *r)
 	enum pd_subject_type type;
 	const struct pd_storage_info *si;
 	const char *iin, *bin, *email, *region, *city, *cityid;
-	char auth_kid[41], sign_kid[41], token[48];
+	char auth_kid[41], sign_kid[41], token[48], idem_meta[96] = "";
+	const char *idem;
 	struct pd_app a;
 	struct pd_captcha cap;
 	struct pd_person p;
@@ -587,11 +706,28 @@ static void h_submit(struct pd_req *r)
 		pd_reply_error(r, 422, "same_key", "AUTH and SIGN need two different key pairs");
 		goto out;
 	}
+	idem = pd_header(r, "Idempotency-Key");
+	if (idem) {
+		char h[65];
+
+		if (!idem_valid(idem)) {
+			pd_reply_error(r, 400, "invalid_value",
+			               "Idempotency-Key: 16 to 64 letters, digits, '-' or '_'");
+			goto out;
+		}
+		pd_sha256_hex(idem, strlen(idem), h);
+		snprintf(idem_meta, sizeof(idem_meta), "idempotency:%s", h);
+	}
 
 	if (s->ops->begin(s) != PD_OK) {
 		pd_reply_error(r, 503, "unavailable", "database busy");
 		goto out;
 	}
+	/* Under the write lock, so two copies of one submission cannot both
+	 * miss the key and make two applications. */
+	if (*idem_meta &&
+	    idem_replay(r, idem, idem_meta, pd_jstr(b, "auth_csr"), pd_jstr(b, "sign_csr")))
+		goto rollback;
 	if (captcha_pass(r, b, CAP_SUBMIT, &cap, &commit)) {
 		if (commit)
 			s->ops->commit(s);
@@ -665,6 +801,14 @@ static void h_submit(struct pd_req *r)
 		pd_reply_error(r, 409, "key_reused",
 		               "a public key of this application was already used in another application");
 		goto rollback;
+	}
+	if (st == PD_OK && *idem_meta) {
+		char val[256];
+
+		snprintf(val, sizeof(val), "%s:", a.number);
+		idem_seal(idem, token, val + strlen(val), sizeof(val) - strlen(val));
+		st = s->ops->meta_set(s, idem_meta, val);
+		OPENSSL_cleanse(val, sizeof(val));
 	}
 	if (st != PD_OK || pd_audit(srv, "applicant", "submit", a.number, "%s %s%s%s from %s",
 	                            a.subject_type, iin, legal ? " BIN " : "", legal ? bin : "",
