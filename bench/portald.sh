@@ -87,6 +87,7 @@ run() {  # NAME PIDS wrk-args...
 	cpu=$(echo "$t0 $t1 $n $(getconf CLK_TCK)" | awk '{printf "%.1f", ($2-$1)/$4*1e6/$3}')
 	ans=$(grep '^answers' "$T/wrk.out" || true)
 	printf '%-26s %9s req/s  p99 %-8s %6s us CPU/req  %s\n' "$name" "$rps" "$p99" "$cpu" "$ans"
+	lastcpu=$cpu
 }
 
 echo "qoltanbad bench: synchronous=${PD_SYNC:-full}, $THREADS threads, $CONNS connections, ${D}s per run, $(nproc) CPUs"
@@ -96,14 +97,16 @@ NGINX_PIDS="$NGINX_MASTER $(pgrep -P "$NGINX_MASTER" | tr '\n' ' ')"
 NGS=; QSS=
 for round in 1 2 3; do
 	run "nginx_static_status#$round" "$NGINX_PIDS" -H "X-Access-Token: $TOK" "http://127.0.0.1:$NP/status.json"
-	NGS="$NGS $rps"
+	NGS="$NGS $rps"; NGC="${NGC:-} $lastcpu"
 	run "qoltanbad_status#$round" "$QPID" -H "X-Access-Token: $TOK" "http://127.0.0.1:$P/api/v1/applications/$N"
-	QSS="$QSS $rps"
+	QSS="$QSS $rps"; QSC="${QSC:-} $lastcpu"
 done
 median() { printf '%s\n' $* | sort -n | sed -n 2p; }
-NG=$(median $NGS); QS=$(median $QSS)
+NG=$(median $NGS); QS=$(median $QSS); NC=$(median $NGC); QC=$(median $QSC)
 echo "status lookups, medians: qoltanbad $QS req/s, nginx $NG req/s:" \
 	"$(echo "$QS $NG" | awk '{printf "%.0f%%", 100*$1/$2}') of nginx's rate (target >= 50%)"
+echo "status lookups, CPU per request (medians): qoltanbad $QC us, nginx $NC us:" \
+	"$(echo "$NC $QC" | awk '{printf "%.0f%%", 100*$1/$2}') of nginx's efficiency"
 
 export BODIES="$T/bodies2" NUMBERS="" TOKEN="" NTHREADS=$THREADS
 run qoltanbad_submit "$QPID" -s "$top_srcdir/bench/portald-post.lua" "http://127.0.0.1:$P"
@@ -124,3 +127,7 @@ SIGN=$(openssl speed -seconds 2 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $6
 echo "approvals answered 200 (issued AUTH+SIGN): $ISS in the database"
 echo "openssl speed rsa2048 (1 core): $SIGN sign/s = $(echo "$SIGN" | awk '{printf "%.0f", $1/2}') applications/s;" \
 	"approvals reached $(echo "$rps $SIGN" | awk '{printf "%.0f%%", 100*$1/($2/2)}') of it (target >= 50%)"
+# openssl speed counts CPU (user) time: compare it with CPU per approval.
+echo "by CPU time: two openssl signatures take $(echo "$SIGN" | awk '{printf "%.2f", 2000/$1}') ms," \
+	"an approval $(echo "$lastcpu" | awk '{printf "%.2f", $1/1000}') ms of qoltanbad's CPU:" \
+	"$(echo "$SIGN $lastcpu" | awk '{printf "%.0f%%", 100*(2e6/$1)/$2}') of the bound"

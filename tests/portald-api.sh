@@ -208,6 +208,29 @@ if [ -x "$top_builddir/bench/pd-bodies" ]; then
 	expect_api 422 storage_mismatch "requests made for a file, application for a token"
 fi
 
+# Idempotent submission: the same key and body give the same answer
+# again (without a captcha), the same key with other requests does not.
+new_csr a6; new_csr s6
+solve_captcha
+app_json "$T/app6.json" individual "$OTHER_IIN" "" pkcs12 a6 s6 "$(cap)"
+IK=qt-test-idempotency-key-0001
+api POST /api/v1/applications "$T/app6.json" -H "Idempotency-Key: $IK"
+expect_api 201 "" "submission with an Idempotency-Key"
+N6=$(printf '%s' "$body" | jq -r .number); TOK6=$(printf '%s' "$body" | jq -r .access_token)
+jq 'del(.captcha_id, .captcha_answer)' "$T/app6.json" >"$T/app6b.json"
+api POST /api/v1/applications "$T/app6b.json" -H "Idempotency-Key: $IK"
+expect_api 200 "" "the same submission again"
+out=$(printf '%s' "$body" | jq -r '"\(.number) \(.access_token) \(.replayed)"')
+expect_match "^$N6 $TOK6 true\$"
+check "one application for the two submissions" \
+	test "$(db "SELECT count(*) FROM application WHERE iin='$OTHER_IIN' AND auth_csr=(SELECT auth_csr FROM application WHERE number='$N6')")" -eq 1
+check "the token is not in the database" sh -c "! sqlite3 '$PD_DIR/qoltanbad.db' .dump | grep -qF -- '$TOK6'"
+app_json "$T/bad" individual "$OTHER_IIN" "" pkcs12 a2 s2
+api POST /api/v1/applications "$T/bad" -H "Idempotency-Key: $IK"
+expect_api 422 idempotency_key_reused "the key with other requests"
+api POST /api/v1/applications "$T/app6b.json" -H "Idempotency-Key: short"
+expect_api 400 invalid_value "a malformed Idempotency-Key"
+
 # Legal entity, first head, on a Kaztoken; and a would-be head who is not.
 new_csr a3; new_csr s3
 solve_captcha
@@ -240,6 +263,10 @@ while [ $i -lt 14 ]; do
 done
 check "captcha requests are rate-limited" test "$limited" = yes
 expect_api 429 rate_limited "captcha over the limit"
+
+# ---- one daemon per data folder ----
+expect_exit 1 "$QOLTANBAD" --data "$PD_DIR" --listen "127.0.0.1:$(pd_free_port)"
+expect_match 'another qoltanbad is serving'
 
 # ---- status: number plus proof ----
 api GET "/api/v1/applications/$N1" "" -H "X-Access-Token: $TOK1"
@@ -432,10 +459,34 @@ out=$(openssl ocsp -issuer "$T/issuing.pem" -cert "$T/auth1.pem" -cert "$T/sign1
 expect_match 'auth1.pem: revoked'
 expect_match 'sign1.pem: good'
 
+# ---- the holder revokes their own certificates, proving the AUTH key ----
+printf 'qoltanbad-revoke:%s' "$N3" >"$T/msg"
+rsig=$(openssl dgst -sha256 -sign "$T/a3.key" "$T/msg" | base64 -w0)
+wsig=$(openssl dgst -sha256 -sign "$T/s3.key" "$T/msg" | base64 -w0)
+printf '{"reason":"superseded","auth_signature":"%s"}' "$wsig" >"$T/b"
+api POST "/api/v1/applications/$N3/revoke" "$T/b" -H "X-Access-Token: $TOK3"
+expect_api 422 proof_invalid "holder revocation signed with the SIGN key"
+printf '{"reason":"superseded","auth_signature":"%s"}' "$rsig" >"$T/b"
+api POST "/api/v1/applications/$N3/revoke" "$T/b"
+expect_api 401 token_required "holder revocation without the token"
+api POST "/api/v1/applications/$N3/revoke" "$T/b" -H "X-Access-Token: $TOK3"
+expect_api 200 "" "holder revocation"
+out=$(printf '%s' "$body" | jq -r .revoked)
+expect_match '^2$'
+api POST "/api/v1/applications/$N3/revoke" "$T/b" -H "X-Access-Token: $TOK3"
+expect_api 409 already_revoked "second holder revocation"
+serial3=$(openssl x509 -in "$T/sign3.pem" -noout -serial | cut -d= -f2)
+curl -fs "$PD_URL/crl/qoltanbad.crl" | openssl crl -inform DER -noout -text >"$T/crl.txt"
+check "the CRL lists the holder's SIGN certificate" grep -q "Serial Number: $serial3" "$T/crl.txt"
+check "with reason Superseded" grep -q "Superseded" "$T/crl.txt"
+
 # ---- the audit log is append-only ----
 api GET "/api/v1/ra/audit?limit=50" "" -H "$AUTH"
 out=$(printf '%s' "$body" | jq -r '.entries[].action' | sort -u | tr '\n' ' ')
 expect_match 'approve .*install .*login .*reject .*revoke .*submit'
+out=$(printf '%s' "$body" | jq -r '.entries[] | select(.action=="revoke") | .actor' | sort -u | tr '\n' ' ')
+expect_match 'holder'
+expect_match 'operator:ТЕСТОВ ОПЕРАТОР'
 naudit=$(db "SELECT count(*) FROM audit")
 out=$(db "UPDATE audit SET actor='x'" 2>&1 || true)
 expect_match 'append-only'

@@ -726,8 +726,15 @@ static void h_submit(struct pd_req *r)
 	/* Under the write lock, so two copies of one submission cannot both
 	 * miss the key and make two applications. */
 	if (*idem_meta &&
-	    idem_replay(r, idem, idem_meta, pd_jstr(b, "auth_csr"), pd_jstr(b, "sign_csr")))
-		goto rollback;
+	    idem_replay(r, idem, idem_meta, pd_jstr(b, "auth_csr"), pd_jstr(b, "sign_csr"))) {
+		/* The first submission may still be in the group being
+		 * committed: answer only once it is on disk. */
+		if (r->status == 200 && s->ops->commit(s) != PD_OK && r->deferred) {
+			pd_reply_reset(r);
+			internal(r);
+		}
+		goto rollback;   /* a no-op after commit */
+	}
 	if (captcha_pass(r, b, CAP_SUBMIT, &cap, &commit)) {
 		if (commit)
 			s->ops->commit(s);
@@ -772,6 +779,7 @@ static void h_submit(struct pd_req *r)
 	snprintf(a.city, sizeof(a.city), "%s", cityid);
 	snprintf(a.storage, sizeof(a.storage), "%s", si->name);
 	snprintf(a.client, sizeof(a.client), "%s", r->client);
+	/* Borrowed from the body for app_insert(); a is never cleared here. */
 	a.auth_csr = (char *)pd_jstr(b, "auth_csr");
 	a.sign_csr = (char *)pd_jstr(b, "sign_csr");
 	a.status = PD_APP_PENDING;
@@ -1091,6 +1099,96 @@ static void h_install(struct pd_req *r, const char *number)
 	cJSON_AddStringToObject(o, "number", a.number);
 	cJSON_AddStringToObject(o, "status", "installed");
 	cJSON_AddStringToObject(o, "status_text", status_text(PD_APP_INSTALLED));
+	pd_reply_json(r, 200, o);
+out:
+	cJSON_Delete(b);
+	free(t.auth);
+	free(t.sign);
+	pd_app_clear(&a);
+}
+
+/* The holder revokes their own certificates (the personal account's
+ * "Revocation of DS keys"): number, access token, and a signature by
+ * the application's AUTH key over "qoltanbad-revoke:<number>", so that
+ * the token alone is not enough.  Whoever lost the key goes to the RA. */
+static const struct pd_field F_HREVOKE[] = {
+	{ "reason", PD_JSTR, true }, { "auth_signature", PD_JSTR, true }, { NULL, 0, false }
+};
+
+struct serials {
+	char auth[48], sign[48];
+	bool auth_revoked, sign_revoked;
+};
+
+static int pick_serials(void *ctx, const struct pd_cert *c)
+{
+	struct serials *sv = ctx;
+
+	if (!strcmp(c->purpose, "auth")) {
+		snprintf(sv->auth, sizeof(sv->auth), "%s", c->serial);
+		sv->auth_revoked = c->revoked_at != 0;
+	} else if (!strcmp(c->purpose, "sign")) {
+		snprintf(sv->sign, sizeof(sv->sign), "%s", c->serial);
+		sv->sign_revoked = c->revoked_at != 0;
+	}
+	return 0;
+}
+
+static void h_holder_revoke(struct pd_req *r, const char *number)
+{
+	struct pd_store *s = r->srv->store;
+	struct two_certs t = { NULL, NULL };
+	struct serials sv;
+	struct pd_result res;
+	struct pd_app a;
+	cJSON *b = NULL, *o;
+	char msg[64];
+	int reason, n = 0;
+
+	if (holder_app(r, number, &a))
+		return;
+	if (!(b = pd_body_json(r, F_HREVOKE)))
+		goto out;
+	if (!pd_crl_reason_parse(pd_jstr(b, "reason"), &reason) ||
+	    reason == PD_REASON_CA_COMPROMISE || reason == PD_REASON_CERTIFICATE_HOLD) {
+		pd_reply_error(r, 400, "invalid_reason", "reason \"%.32s\" is not one of unspecified, "
+		               "key_compromise, affiliation_changed, superseded, cessation_of_operation, "
+		               "privilege_withdrawn", pd_jstr(b, "reason"));
+		goto out;
+	}
+	if (a.status != PD_APP_ISSUED && a.status != PD_APP_INSTALLED) {
+		pd_reply_error(r, 409, "not_issued", "application %s is %s: nothing to revoke", number,
+		               pd_app_status_name(a.status));
+		goto out;
+	}
+	memset(&sv, 0, sizeof(sv));
+	if (s->ops->cert_list(s, a.number, pick_certs, &t) != PD_OK || !t.auth ||
+	    s->ops->cert_list(s, a.number, pick_serials, &sv) != PD_OK) {
+		internal(r);
+		goto out;
+	}
+	snprintf(msg, sizeof(msg), "qoltanbad-revoke:%s", a.number);
+	if (!sig_ok(t.auth, pd_jstr(b, "auth_signature"), msg)) {
+		pd_reply_error(r, 422, "proof_invalid",
+		               "the signature does not verify with the AUTH certificate's key");
+		goto out;
+	}
+	if (sv.auth_revoked && sv.sign_revoked) {
+		pd_reply_error(r, 409, "already_revoked", "both certificates are already revoked");
+		goto out;
+	}
+	if (!sv.auth_revoked && pd_svc_revoke(r->srv, sv.auth, reason, "holder", &res) == 0)
+		n++;
+	if (!sv.sign_revoked && pd_svc_revoke(r->srv, sv.sign, reason, "holder", &res) == 0)
+		n++;
+	if (!n) {
+		reply_result(r, &res);
+		goto out;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "number", a.number);
+	cJSON_AddStringToObject(o, "reason", pd_crl_reason_name(reason));
+	cJSON_AddNumberToObject(o, "revoked", n);
 	pd_reply_json(r, 200, o);
 out:
 	cJSON_Delete(b);
@@ -1574,6 +1672,9 @@ void pd_api_dispatch(struct pd_req *r)
 		} else if (is(rest, "/install")) {
 			ONLY(post);
 			h_install(r, id);
+		} else if (is(rest, "/revoke")) {
+			ONLY(post);
+			h_holder_revoke(r, id);
 		} else {
 			pd_reply_error(r, 404, "not_found", "no such resource");
 		}

@@ -123,6 +123,8 @@ int pd_config_load(const char *dir, struct pd_config *c)
 			bad |= parse_int(v, 1, 1440, &c->session_minutes) ? 1 : 0;
 		else if (!strcmp(k, "threads"))
 			bad |= parse_int(v, 0, 256, &c->threads) ? 1 : 0;
+		else if (!strcmp(k, "write_threads"))
+			bad |= parse_int(v, 0, 1024, &c->write_threads) ? 1 : 0;
 		else {
 			fprintf(stderr, _("%s:%d: unknown key \"%s\"\n"), path, lineno, k);
 			bad = 1;
@@ -157,7 +159,10 @@ int pd_config_write(const struct pd_config *c)
 		"captcha = %s\n"
 		"captcha_per_minute = %d\n"
 		"session_minutes = %d\n"
+		"# HTTP threads (0: one per CPU) and the pool that runs writes\n"
+		"# (0: four per CPU, so that commits are grouped).\n"
 		"threads = %d\n"
+		"write_threads = %d\n"
 		"# full: every answered request is on disk (survives power loss);\n"
 		"# normal: survives a crash of qoltanbad, may lose the last commits\n"
 		"# on power loss, and commits several times faster.\n"
@@ -166,7 +171,7 @@ int pd_config_write(const struct pd_config *c)
 		"test_mode = %s\n",
 		c->name, c->base_url, c->listen, c->tls_cert, c->tls_key, c->log_file,
 		c->captcha ? "yes" : "no", c->captcha_per_minute, c->session_minutes,
-		c->threads, c->sync_full ? "full" : "normal", c->test_mode ? "yes" : "no");
+		c->threads, c->write_threads, c->sync_full ? "full" : "normal", c->test_mode ? "yes" : "no");
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -1;
 	if (qt_atomic_write(path, buf, (size_t)n, 0644, QT_WRITE_EXCL) != QT_OK) {

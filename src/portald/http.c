@@ -46,8 +46,23 @@ void pd_reply(struct pd_req *r, unsigned status, const char *ctype,
 	MHD_add_response_header(resp, "Content-Type", ctype);
 	MHD_add_response_header(resp, "Cache-Control", cache ? cache : "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (r->deferred) {
+		r->resp = resp;    /* queued by on_request() after the resume */
+		return;
+	}
 	MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
+}
+
+void pd_reply_reset(struct pd_req *r)
+{
+	if (!r->deferred || !r->replied)
+		return;
+	if (r->resp)
+		MHD_destroy_response(r->resp);
+	r->resp = NULL;
+	r->replied = false;
+	r->code[0] = '\0';
 }
 
 void pd_reply_json(struct pd_req *r, unsigned status, cJSON *obj)
@@ -201,6 +216,74 @@ static void client_addr(struct MHD_Connection *c, char *out, size_t size)
 		          (socklen_t)size);
 }
 
+/* The write pool.  Requests that write (every POST) run here, on more
+ * threads than CPUs: a thread waiting for its commit's fsync leaves the
+ * CPU to the others, and their commits join the same group (see
+ * store_sqlite.c).  The HTTP threads, one per CPU, only read, so status
+ * lookups are not slowed down by threads they do not need. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t more, idle;
+	struct pd_req *head, *tail;
+	unsigned busy;            /* requests queued or running */
+	bool draining;            /* shutting down: no new work */
+	bool quit;
+	pthread_t *threads;
+	unsigned count;
+} pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
+	   NULL, NULL, 0, false, false, NULL, 0 };
+
+static void *pool_worker(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&pool.lock);
+	for (;;) {
+		struct pd_req *r;
+
+		while (!pool.head && !pool.quit)
+			pthread_cond_wait(&pool.more, &pool.lock);
+		if (!pool.head)
+			break;
+		r = pool.head;
+		pool.head = r->next;
+		if (!pool.head)
+			pool.tail = NULL;
+		pthread_mutex_unlock(&pool.lock);
+		pd_api_dispatch(r);
+		if (!r->replied)
+			pd_reply_error(r, 500, "internal", "no reply");
+		MHD_resume_connection(r->conn);
+		pthread_mutex_lock(&pool.lock);
+		if (--pool.busy == 0)
+			pthread_cond_broadcast(&pool.idle);
+	}
+	pthread_mutex_unlock(&pool.lock);
+	return NULL;
+}
+
+/* Hands r to the pool; false when shutting down. */
+static bool pool_submit(struct pd_req *r)
+{
+	pthread_mutex_lock(&pool.lock);
+	if (pool.draining || !pool.count) {
+		pthread_mutex_unlock(&pool.lock);
+		return false;
+	}
+	r->deferred = true;
+	/* Suspend before anyone can resume it. */
+	MHD_suspend_connection(r->conn);
+	r->next = NULL;
+	if (pool.tail)
+		pool.tail->next = r;
+	else
+		pool.head = r;
+	pool.tail = r;
+	pool.busy++;
+	pthread_cond_signal(&pool.more);
+	pthread_mutex_unlock(&pool.lock);
+	return true;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload, size_t *upload_size, void **con_cls)
@@ -241,9 +324,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	pd_api_dispatch(r);
-	if (!r->replied)
-		pd_reply_error(r, 500, "internal", "no reply");
+	if (r->deferred) {
+		/* Back from the pool with the reply ready. */
+		if (!r->resp)
+			return MHD_NO;
+		MHD_queue_response(c, r->status, r->resp);
+		MHD_destroy_response(r->resp);
+		r->resp = NULL;
+	} else if (!strcmp(method, "POST") && pool_submit(r)) {
+		return MHD_YES;
+	} else {
+		if (!strcmp(method, "POST") && pool.draining) {
+			pd_reply_error(r, 503, "unavailable", "the portal is shutting down");
+		} else {
+			pd_api_dispatch(r);
+			if (!r->replied)
+				pd_reply_error(r, 500, "internal", "no reply");
+		}
+	}
 	pd_log_request(r->method, r->path, r->status, mono_ms() - r->t0, r->client, r->code,
 	               r->extra);
 	return MHD_YES;
@@ -258,6 +356,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)c;
 	(void)toe;
 	if (r) {
+		if (r->resp)
+			MHD_destroy_response(r->resp);
 		free(r->body);
 		free(r);
 	}
@@ -375,8 +475,11 @@ int pd_serve(struct pd_server *srv, const char *listen, const char *port_file)
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	bool loopback, tls = srv->cfg.tls_cert[0] != '\0';
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
 	unsigned threads = (unsigned)srv->cfg.threads;
+	unsigned writers = (unsigned)srv->cfg.write_threads;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	char *cert = NULL, *key = NULL;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *di;
@@ -413,13 +516,12 @@ int pd_serve(struct pd_server *srv, const char *listen, const char *port_file)
 		}
 		flags |= MHD_USE_TLS;
 	}
-	if (!threads) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		/* Four per CPU: a thread waiting for its batch's fsync leaves
-		 * the CPU to the others, and their commits join the batch. */
-		threads = 4 * (n > 0 ? (unsigned)n : 2);
-	}
+	if (ncpu <= 0)
+		ncpu = 2;
+	if (!threads)
+		threads = (unsigned)ncpu;
+	if (!writers)
+		writers = 4 * (unsigned)ncpu;
 	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
 		flags |= MHD_USE_EPOLL | MHD_USE_TURBO;
 	else
@@ -431,6 +533,7 @@ int pd_serve(struct pd_server *srv, const char *listen, const char *port_file)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -452,8 +555,8 @@ int pd_serve(struct pd_server *srv, const char *listen, const char *port_file)
 		return 1;
 	}
 	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	pd_log_info("start", "listening on %s port %u (%s, %u threads, captcha %s%s)", listen,
-	            di ? di->port : 0, tls ? "https" : "http", threads,
+	pd_log_info("start", "listening on %s port %u (%s, %u threads, %u for writes, captcha %s%s)",
+	            listen, di ? di->port : 0, tls ? "https" : "http", threads, writers,
 	            srv->cfg.captcha ? "on" : "off",
 	            pd_clock_offset ? ", test clock" : "");
 	if (port_file && di) {
@@ -463,10 +566,20 @@ int pd_serve(struct pd_server *srv, const char *listen, const char *port_file)
 		if (qt_atomic_write(port_file, buf, (size_t)n, 0644, QT_WRITE_REPLACE) != QT_OK)
 			pd_log_error("start", "cannot write %s", port_file);
 	}
+	pool.threads = calloc(writers, sizeof(*pool.threads));
+	for (unsigned i = 0; pool.threads && i < writers; i++)
+		if (pthread_create(&pool.threads[pool.count], NULL, pool_worker, NULL) == 0)
+			pool.count++;
 	pthread_create(&mt, NULL, maintenance, srv);
 	do {
 		if (sigwait(&set, &sig))
 			sig = SIGTERM;
+		if (sig == SIGHUP) {
+			if (pd_log_reopen())
+				pd_log_error("log", "cannot reopen %s", srv->cfg.log_file);
+			else
+				pd_log_info("log", "log file reopened");
+		}
 	} while (sig != SIGTERM && sig != SIGINT);
 	pd_log_info("stop", "signal %d: finishing requests in flight", sig);
 	pthread_mutex_lock(&stop_lock);
@@ -474,7 +587,23 @@ int pd_serve(struct pd_server *srv, const char *listen, const char *port_file)
 	pthread_cond_signal(&stop_cond);
 	pthread_mutex_unlock(&stop_lock);
 	pthread_join(mt, NULL);
+	/* No new connections; writes in the pool finish and are answered;
+	 * then MHD stops (no connection is suspended any more); then the
+	 * pool's threads end. */
+	MHD_quiesce_daemon(d);
+	pthread_mutex_lock(&pool.lock);
+	pool.draining = true;
+	while (pool.busy)
+		pthread_cond_wait(&pool.idle, &pool.lock);
+	pthread_mutex_unlock(&pool.lock);
 	MHD_stop_daemon(d);
+	pthread_mutex_lock(&pool.lock);
+	pool.quit = true;
+	pthread_cond_broadcast(&pool.more);
+	pthread_mutex_unlock(&pool.lock);
+	for (unsigned i = 0; i < pool.count; i++)
+		pthread_join(pool.threads[i], NULL);
+	free(pool.threads);
 	pd_log_info("stop", "stopped");
 	return 0;
 }

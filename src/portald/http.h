@@ -25,6 +25,11 @@ struct pd_req {
 	char code[48];
 	char extra[160];             /* key=value for the log line */
 	double t0;
+	/* Writes run on the worker pool while the connection is suspended;
+	 * their reply waits here until MHD calls us back. */
+	bool deferred;
+	struct MHD_Response *resp;
+	struct pd_req *next;         /* worker queue */
 };
 
 /* Replies; each may be called once per request. */
@@ -33,6 +38,10 @@ void pd_reply(struct pd_req *r, unsigned status, const char *ctype,
 void pd_reply_json(struct pd_req *r, unsigned status, cJSON *obj);  /* frees obj */
 void pd_reply_error(struct pd_req *r, unsigned status, const char *code,
                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Forgets a reply not yet sent (a deferred one), so that another can
+ * be given: used when the answer turns out not to be durable. */
+void pd_reply_reset(struct pd_req *r);
 
 /* A header or query argument, or NULL. */
 const char *pd_header(struct pd_req *r, const char *name);

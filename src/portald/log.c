@@ -13,6 +13,7 @@
 #include "portald/log.h"
 
 static int log_fd = 2;
+static char log_path[1024];
 
 int pd_log_open(const char *path)
 {
@@ -24,6 +25,26 @@ int pd_log_open(const char *path)
 	if (fd < 0)
 		return -1;
 	log_fd = fd;
+	snprintf(log_path, sizeof(log_path), "%s", path);
+	return 0;
+}
+
+int pd_log_reopen(void)
+{
+	int fd;
+
+	if (!*log_path || log_fd <= 2)
+		return 0;
+	fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -1;
+	/* dup2 swaps the file under the same descriptor at once: a line
+	 * being written goes wholly to the old file or to the new one. */
+	if (dup2(fd, log_fd) < 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
 	return 0;
 }
 

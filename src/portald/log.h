@@ -10,6 +10,8 @@
 /* Opens path for appending (NULL: stderr).  Returns 0 or -1. */
 int pd_log_open(const char *path);
 void pd_log_close(void);
+/* Opens the log file again (after logrotate moved it; SIGHUP). */
+int pd_log_reopen(void);
 
 /* One request: method, path (without the query), status, duration,
  * client address, error code ("" when none), and an extra key=value

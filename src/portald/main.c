@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "portald/http.h"
 #include "portald/log.h"
@@ -76,6 +79,23 @@ int pd_cmd_serve(int argc, char **argv)
 			return 2;
 		}
 		pd_clock_offset = v;
+	}
+	/* One daemon per data folder: two would publish CRLs with clashing
+	 * numbers.  (The admin commands may run beside it.) */
+	{
+		char lp[1100];
+		int fd;
+
+		snprintf(lp, sizeof(lp), "%s/qoltanbad.lock", dir);
+		fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB)) {
+			fprintf(stderr, _("qoltanbad: another qoltanbad is serving %s\n"), dir);
+			if (fd >= 0)
+				close(fd);
+			pd_server_close(&srv);
+			return 1;
+		}
+		/* Kept open (and locked) until the process ends. */
 	}
 	if (pd_log_open(srv.cfg.log_file)) {
 		fprintf(stderr, "qoltanbad: %s: %s\n", srv.cfg.log_file, strerror(errno));

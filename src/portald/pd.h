@@ -31,7 +31,8 @@ struct pd_config {
 	bool sync_full;              /* "synchronous = full" (default) or "normal" */
 	int captcha_per_minute;      /* new captchas per client address */
 	int session_minutes;         /* operator session lifetime */
-	int threads;                 /* 0: four per CPU */
+	int threads;                 /* HTTP threads; 0: one per CPU */
+	int write_threads;           /* the write pool; 0: four per CPU */
 };
 
 void pd_config_defaults(struct pd_config *c);

@@ -269,9 +269,8 @@ int pd_svc_reject(struct pd_server *srv, const char *number, const char *actor,
 	memset(&a, 0, sizeof(a));
 	if (!reason || !*reason)
 		return result(res, 400, "reason_required", "a rejection needs a reason");
-	if (strlen(reason) >= sizeof(a.reason))
-		return result(res, 400, "invalid_value", "the reason is longer than %zu bytes",
-		              sizeof(a.reason) - 1);
+	if (strlen(reason) > 1000)
+		return result(res, 400, "invalid_value", "the reason is longer than 1000 bytes");
 	if (s->ops->begin(s) != PD_OK)
 		return result(res, 503, "unavailable", "database busy");
 	if (!load_pending(srv, number, actor, &a, res))

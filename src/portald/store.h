@@ -75,7 +75,7 @@ struct pd_app {
 	enum pd_app_status status;
 	time_t created, updated;
 	char decided_by[128];      /* operator name, "" while pending */
-	char reason[512];          /* rejection reason */
+	char reason[1024];         /* rejection reason, at most 1000 bytes */
 	char install_nonce[48];    /* set at issuance */
 	char client[64];           /* submitter address */
 };
@@ -119,7 +119,7 @@ struct pd_audit {
 	char actor[160];
 	char action[32];
 	char number[16];
-	char detail[512];
+	char detail[1200];
 };
 
 struct pd_app_filter {
