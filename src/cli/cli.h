@@ -61,4 +61,7 @@ int qt_cmd_applications(int argc, char **argv);
 int qt_cmd_form(int argc, char **argv);
 int qt_cmd_ra(int argc, char **argv);
 
+/* The personal account (src/cli/account.c). */
+int qt_cmd_account(int argc, char **argv);
+
 #endif

@@ -45,6 +45,12 @@ const struct qt_command qt_commands[] = {
 	{ "ra", qt_cmd_ra, N_("Registration Authority: list, view, approve or reject applications"),
 	  N_("list [--status S] [--query Q] | view N | approve N | reject N --reason TEXT "
 	     "[--operator-key FILE --password-file F] [--portal URL] [--json]") },
+	{ "account", qt_cmd_account, N_("personal account: your keys, revocation, re-issuance, approvals"),
+	  N_("keys [--csv FILE] | revoke SERIAL [--reason R] | reissue --folder DIR "
+	     "[--new-password-file F] | --to-token LABEL [--to-pin-file F] [--serial S] [--email E] | requests | approvals [approve|decline NUMBER "
+	     "[--reason R]] | profile [--language kk|ru|en] [--notify-email on|off] "
+	     "[--notify-sms on|off]  with --key FILE [--password-file F] | --token LABEL "
+	     "[--pin-file F] [--keyid HEX] [--module M], [--portal URL] [--json]") },
 	{ NULL, NULL, NULL, NULL }
 };
 

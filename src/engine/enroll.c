@@ -28,6 +28,7 @@
 #include <qoltanba/password.h>
 #include <qoltanba/secret.h>
 #include "i18n.h"
+#include "portal_internal.h"
 
 #define REQ_MAX (256 * 1024)
 
@@ -1164,4 +1165,29 @@ qt_err qt_application_form_html(const char *journal, const struct qt_app_record 
 	if (rc == QT_OK && *out == NULL)
 		rc = QT_ERR_NOMEM;
 	return rc;
+}
+
+/* ---- For re-issuance from the personal account (account.c) -------------- */
+
+qt_err qt_enroll_request_fields_(const char *journal, const char *id, char **auth_csr,
+                                 char **sign_csr, char **storage)
+{
+	cJSON *o = NULL;
+	qt_err rc = load_request(journal, id, &o);
+
+	*auth_csr = *sign_csr = *storage = NULL;
+	if (rc != QT_OK)
+		return rc;
+	*auth_csr = strdup(rs(o, "auth_csr"));
+	*sign_csr = strdup(rs(o, "sign_csr"));
+	*storage = strdup(rs(o, "storage"));
+	cJSON_Delete(o);
+	if (*auth_csr == NULL || *sign_csr == NULL || *storage == NULL) {
+		free(*auth_csr);
+		free(*sign_csr);
+		free(*storage);
+		*auth_csr = *sign_csr = *storage = NULL;
+		return QT_ERR_NOMEM;
+	}
+	return QT_OK;
 }

@@ -30,6 +30,7 @@
 #include <qoltanba/portal.h>
 #include <qoltanba/secret.h>
 #include "i18n.h"
+#include "portal_internal.h"
 
 #define REPLY_MAX (1024 * 1024)
 
@@ -1425,4 +1426,35 @@ qt_err qt_portal_ra_reject(qt_portal *p, const char *number, const char *reason,
 	rc = ra_decide(p, number, "/reject", b, out);
 	cJSON_Delete(b);
 	return rc;
+}
+
+/* ---- For the personal account (account.c, portal_internal.h) ------------ */
+
+qt_err qt_portal_call_(qt_portal *p, const char *method, const char *path, const cJSON *body,
+                       bool idempotent, cJSON **out)
+{
+	struct req rq = { method, path, NULL, NULL, true, body, idempotent ? R_IDEMPOTENT : 0 };
+
+	return request(p, &rq, out);
+}
+
+void qt_portal_set_bearer_(qt_portal *p, const char *token)
+{
+	OPENSSL_cleanse(p->bearer, sizeof p->bearer);
+	if (token != NULL)
+		snprintf(p->bearer, sizeof p->bearer, "%s", token);
+}
+
+qt_err qt_portal_parse_app_(const cJSON *j, struct qt_app_info *out) { return parse_app(j, out); }
+qt_err qt_portal_jstr_(const cJSON *o, const char *name, char *dst, size_t size, bool required)
+{
+	return jstr(o, name, dst, size, required);
+}
+qt_err qt_portal_jtime_(const cJSON *o, const char *name, time_t *dst, bool required)
+{
+	return jtime(o, name, dst, required);
+}
+qt_err qt_portal_jbool_(const cJSON *o, const char *name, bool *dst, bool required)
+{
+	return jbool(o, name, dst, required);
 }

@@ -231,10 +231,23 @@ struct people {
 	size_t n, cap;
 };
 
+/* E.164: "+" then 10..15 digits ("+77011234567"). */
+static bool phone_ok(const char *s)
+{
+	size_t n = 0;
+
+	if (*s++ != '+')
+		return false;
+	for (; *s; s++, n++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return n >= 10 && n <= 15;
+}
+
 static int load_people(const char *path, struct people *pp, int *bad)
 {
 	char f[8][512];
-	int lineno = 1, n, line;
+	int lineno = 1, n, line, cols;
 	FILE *fp = fopen(path, "r");
 
 	if (!fp) {
@@ -244,9 +257,13 @@ static int load_people(const char *path, struct people *pp, int *bad)
 	n = csv_record(fp, f, 8, &lineno);
 	if (n > 0 && !strncmp(f[0], "\xef\xbb\xbf", 3))
 		memmove(f[0], f[0] + 3, strlen(f[0]) - 2);
-	if (n != 4 || strcmp(f[0], "iin") || strcmp(f[1], "surname") || strcmp(f[2], "given_name") ||
-	    strcmp(f[3], "patronymic")) {
-		fprintf(stderr, _("%s:1: the header must be \"iin,surname,given_name,patronymic\"\n"), path);
+	/* A fifth column, phone, is optional (for the SMS expiry notice). */
+	cols = n;
+	if ((n != 4 && n != 5) || strcmp(f[0], "iin") || strcmp(f[1], "surname") ||
+	    strcmp(f[2], "given_name") || strcmp(f[3], "patronymic") ||
+	    (n == 5 && strcmp(f[4], "phone"))) {
+		fprintf(stderr, _("%s:1: the header must be \"iin,surname,given_name,patronymic\""
+		                  " (and optionally \",phone\")\n"), path);
 		fclose(fp);
 		return -1;
 	}
@@ -260,9 +277,9 @@ static int load_people(const char *path, struct people *pp, int *bad)
 			break;
 		if (n == 1 && !f[0][0])
 			continue;
-		if (n != 4) {
-			fprintf(stderr, _("%s:%d: expected 4 fields, found %s\n"), path, line,
-			        n < 0 ? _("a broken record") : n > 4 ? _("more") : _("fewer"));
+		if (n != cols) {
+			fprintf(stderr, _("%s:%d: expected %d fields, found %s\n"), path, line, cols,
+			        n < 0 ? _("a broken record") : n > cols ? _("more") : _("fewer"));
 			(*bad)++;
 			if (n < 0)
 				break;
@@ -292,6 +309,15 @@ static int load_people(const char *path, struct people *pp, int *bad)
 		snprintf(p.surname, sizeof(p.surname), "%.127s", f[1]);
 		snprintf(p.given_name, sizeof(p.given_name), "%.127s", f[2]);
 		snprintf(p.patronymic, sizeof(p.patronymic), "%.127s", f[3]);
+		if (cols == 5 && f[4][0]) {
+			if (!phone_ok(f[4])) {
+				fprintf(stderr, _("%s:%d: phone \"%.40s\" must be + and 10..15 digits\n"),
+				        path, line, f[4]);
+				(*bad)++;
+				continue;
+			}
+			snprintf(p.phone, sizeof(p.phone), "%.16s", f[4]);
+		}
 		if (pp->n == pp->cap) {
 			size_t cap = pp->cap ? pp->cap * 2 : 64;
 			void *q = realloc(pp->v, cap * sizeof(*pp->v));

@@ -850,11 +850,13 @@ static int holder_app(struct pd_req *r, const char *number, struct pd_app *a)
 {
 	struct pd_store *s = r->srv->store;
 	const char *tok = pd_header(r, "X-Access-Token");
-	char h[65];
+	char h[65], iin[13] = "";
 	enum pd_st st;
 
 	memset(a, 0, sizeof(*a));
-	if (!tok || !*tok) {
+	/* The holder signed in to the personal account may use the session
+	 * instead of the access token for an application of their IIN. */
+	if ((!tok || !*tok) && pd_account_session_iin(r, iin) != 0) {
 		pd_reply_error(r, 401, "token_required",
 		               "send the application's access token in the X-Access-Token header");
 		return -1;
@@ -869,8 +871,11 @@ static int holder_app(struct pd_req *r, const char *number, struct pd_app *a)
 		internal(r);
 		return -1;
 	}
-	pd_sha256_hex(tok, strlen(tok), h);
-	if (st == PD_NOTFOUND || !pd_streq_ct(h, a->token_hash)) {
+	if (*iin)
+		snprintf(h, sizeof(h), "%s", st == PD_OK && !strcmp(a->iin, iin) ? a->token_hash : "");
+	else
+		pd_sha256_hex(tok, strlen(tok), h);
+	if (st == PD_NOTFOUND || !*h || !pd_streq_ct(h, a->token_hash)) {
 		pd_app_clear(a);
 		/* The same answer for both: numbers cannot be probed. */
 		pd_reply_error(r, 404, "application_not_found",
@@ -1713,6 +1718,8 @@ void pd_api_dispatch(struct pd_req *r)
 		} else {
 			pd_reply_error(r, 404, "not_found", "no such resource");
 		}
+	} else if (!strncmp(p, "/api/v1/account/", 16)) {
+		pd_account_dispatch(r);
 	} else if (is(p, PD_CA_PATH_CRL)) {
 		ONLY(get);
 		reply_blob(r, &pub_crl, "application/pkix-crl", "max-age=60");
@@ -1736,3 +1743,24 @@ void pd_api_dispatch(struct pd_req *r)
 	}
 #undef ONLY
 }
+
+/* ---- For the personal account (account.c) --------------------------- */
+
+void pd_api_internal(struct pd_req *r) { internal(r); }
+void pd_api_add_time(cJSON *o, const char *name, time_t t) { add_time(o, name, t); }
+bool pd_api_empty_body(struct pd_req *r) { return empty_body(r); }
+bool pd_api_email_ok(const char *e) { return email_ok(e); }
+bool pd_api_sig_ok(const char *cert_pem, const char *b64, const char *msg)
+{
+	return sig_ok(cert_pem, b64, msg);
+}
+int pd_api_csr_check(struct pd_req *r, const char *field, const char *pem,
+                     enum qt_storage storage, char keyid[41])
+{
+	return csr_check(r, field, pem, storage, keyid);
+}
+cJSON *pd_api_app_json(struct pd_server *srv, const struct pd_app *a, bool holder)
+{
+	return app_json(srv, a, holder, false);
+}
+void pd_api_method_not_allowed(struct pd_req *r) { method_not_allowed(r); }

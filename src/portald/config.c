@@ -20,6 +20,8 @@ void pd_config_defaults(struct pd_config *c)
 	c->sync_full = true;
 	c->captcha_per_minute = 20;
 	c->session_minutes = 15;
+	snprintf(c->mail_from, sizeof(c->mail_from), "qoltanbad@localhost");
+	c->notify_minutes = 60;
 }
 
 static void copy(char *dst, size_t size, const char *v)
@@ -125,6 +127,14 @@ int pd_config_load(const char *dir, struct pd_config *c)
 			bad |= parse_int(v, 0, 256, &c->threads) ? 1 : 0;
 		else if (!strcmp(k, "write_threads"))
 			bad |= parse_int(v, 0, 1024, &c->write_threads) ? 1 : 0;
+		else if (!strcmp(k, "smtp_url"))
+			copy(c->smtp_url, sizeof(c->smtp_url), v);
+		else if (!strcmp(k, "mail_from"))
+			copy(c->mail_from, sizeof(c->mail_from), v);
+		else if (!strcmp(k, "sms_gateway"))
+			copy(c->sms_gateway, sizeof(c->sms_gateway), v);
+		else if (!strcmp(k, "notify_minutes"))
+			bad |= parse_int(v, 0, 7 * 24 * 60, &c->notify_minutes) ? 1 : 0;
 		else {
 			fprintf(stderr, _("%s:%d: unknown key \"%s\"\n"), path, lineno, k);
 			bad = 1;
@@ -168,10 +178,18 @@ int pd_config_write(const struct pd_config *c)
 		"# on power loss, and commits several times faster.\n"
 		"synchronous = %s\n"
 		"# Test mode allows --test-clock-offset; never on a real portal.\n"
-		"test_mode = %s\n",
+		"test_mode = %s\n"
+		"# Expiry notices: e-mail over SMTP, SMS through an HTTP gateway\n"
+		"# (POST {\"phone\",\"text\"}); empty: not sent.  Checked every\n"
+		"# notify_minutes (0: only by \"qoltanbad notify\").\n"
+		"smtp_url = %s\n"
+		"mail_from = %s\n"
+		"sms_gateway = %s\n"
+		"notify_minutes = %d\n",
 		c->name, c->base_url, c->listen, c->tls_cert, c->tls_key, c->log_file,
 		c->captcha ? "yes" : "no", c->captcha_per_minute, c->session_minutes,
-		c->threads, c->write_threads, c->sync_full ? "full" : "normal", c->test_mode ? "yes" : "no");
+		c->threads, c->write_threads, c->sync_full ? "full" : "normal", c->test_mode ? "yes" : "no",
+		c->smtp_url, c->mail_from, c->sms_gateway, c->notify_minutes);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -1;
 	if (qt_atomic_write(path, buf, (size_t)n, 0644, QT_WRITE_EXCL) != QT_OK) {

@@ -435,18 +435,30 @@ static bool stopping;
 static void *maintenance(void *arg)
 {
 	struct pd_server *srv = arg;
+	int period = srv->cfg.notify_minutes > 0 && srv->cfg.notify_minutes < 60 ?
+	             srv->cfg.notify_minutes * 60 : 3600;
+	time_t last = time(NULL);
 
+	/* Expiry notices at start (mail may wait on a slow server: not
+	 * before listening), then every notify_minutes. */
+	if (srv->cfg.notify_minutes > 0)
+		pd_notify_pass(srv, pd_now());
 	pthread_mutex_lock(&stop_lock);
 	while (!stopping) {
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 3600;
+		ts.tv_sec += period;
 		pthread_cond_timedwait(&stop_cond, &stop_lock, &ts);
 		if (stopping)
 			break;
 		pthread_mutex_unlock(&stop_lock);
-		pd_maintenance(srv, false);
+		if (time(NULL) - last >= 3600 - 1) {
+			pd_maintenance(srv, false);
+			last = time(NULL);
+		}
+		if (srv->cfg.notify_minutes > 0)
+			pd_notify_pass(srv, pd_now());
 		pthread_mutex_lock(&stop_lock);
 	}
 	pthread_mutex_unlock(&stop_lock);

@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
+#include <time.h>
+#include <qoltanba/cert.h>
+
 #include "portald/pd.h"
 
 struct MHD_Connection;
@@ -63,6 +66,21 @@ const char *pd_jstr(const cJSON *o, const char *name);
 
 /* Routing (api.c). */
 void pd_api_dispatch(struct pd_req *r);
+
+/* The personal account (account.c) and what it shares with api.c. */
+void pd_account_dispatch(struct pd_req *r);
+/* The IIN of a valid account session in the Authorization header: 0,
+ * or -1 (no reply is made). */
+int pd_account_session_iin(struct pd_req *r, char iin[13]);
+void pd_api_internal(struct pd_req *r);
+void pd_api_add_time(cJSON *o, const char *name, time_t t);
+bool pd_api_empty_body(struct pd_req *r);
+bool pd_api_email_ok(const char *e);
+bool pd_api_sig_ok(const char *cert_pem, const char *b64, const char *msg);
+int pd_api_csr_check(struct pd_req *r, const char *field, const char *pem,
+                     enum qt_storage storage, char keyid[41]);
+cJSON *pd_api_app_json(struct pd_server *srv, const struct pd_app *a, bool holder);
+void pd_api_method_not_allowed(struct pd_req *r);
 
 /* Starts serving; returns when SIGTERM or SIGINT arrives (http.c). */
 int pd_serve(struct pd_server *srv, const char *listen, const char *port_file);

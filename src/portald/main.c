@@ -26,6 +26,7 @@ static void usage(FILE *f)
 	             "       qoltanbad operator add --data DIR --name NAME --out FILE.p12 [--iin IIN]\n"
 	             "                 [--password-file FILE]\n"
 	             "       qoltanbad ra list|approve NUMBER|reject NUMBER --reason TEXT --data DIR\n"
+	             "       qoltanbad notify --data DIR [--now] [--test-clock-offset SECONDS]\n"
 	             "See doc/api.md for the API.\n"));
 }
 
@@ -122,6 +123,8 @@ int main(int argc, char **argv)
 		return pd_cmd_operator(argc - 1, argv + 1);
 	if (!strcmp(cmd, "ra"))
 		return pd_cmd_ra(argc - 1, argv + 1);
+	if (!strcmp(cmd, "notify"))
+		return pd_cmd_notify(argc - 1, argv + 1);
 	if (!strcmp(cmd, "serve"))
 		return pd_cmd_serve(argc - 1, argv + 1);
 	if (!strcmp(cmd, "--version")) {

@@ -16,6 +16,7 @@ struct pd_ca;
 #define PD_CAPTCHA_CHECKS    4             /* registry checks per captcha */
 #define PD_CHALLENGE_TTL     120           /* operator sign-in nonce */
 #define PD_TOKEN_BYTES       32
+#define PD_EXPIRY_NOTICE_DAYS 30           /* the account warns from here on */
 
 /* DIR/qoltanbad.conf, "key = value" lines; see doc/api.md. */
 struct pd_config {
@@ -33,6 +34,11 @@ struct pd_config {
 	int session_minutes;         /* operator session lifetime */
 	int threads;                 /* HTTP threads; 0: one per CPU */
 	int write_threads;           /* the write pool; 0: four per CPU */
+	/* Expiry notices (notify.c). */
+	char smtp_url[512];          /* "smtp://127.0.0.1:25"; "" : no e-mail */
+	char mail_from[256];
+	char sms_gateway[512];       /* "http://..." POST {"phone","text"}; "" : no SMS */
+	int notify_minutes;          /* period of the check; 0: only "qoltanbad notify" */
 };
 
 void pd_config_defaults(struct pd_config *c);
@@ -74,6 +80,11 @@ int pd_cmd_registry(int argc, char **argv);
 int pd_cmd_operator(int argc, char **argv);
 int pd_cmd_ra(int argc, char **argv);
 int pd_cmd_serve(int argc, char **argv);
+int pd_cmd_notify(int argc, char **argv);
+
+/* Expiry notices (notify.c): one pass at now; returns how many notices
+ * were sent, or -1 when the database failed. */
+int pd_notify_pass(struct pd_server *srv, time_t now);
 
 /* Opens DIR's config, store and CA. */
 int pd_server_open(struct pd_server *srv, const char *dir);

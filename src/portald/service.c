@@ -184,6 +184,18 @@ int pd_svc_approve(struct pd_server *srv, const char *number, const char *actor,
 		}
 		goto rollback;   /* a no-op when load_pending committed */
 	}
+	{
+		/* An employee's re-issuance waits for the first head of its BIN:
+		 * not even the RA issues it before. */
+		struct pd_reissue ri;
+
+		if (s->ops->reissue_get(s, number, &ri) == PD_OK &&
+		    (ri.head_state == PD_HEAD_AWAITING || ri.head_state == PD_HEAD_DECLINED)) {
+			result(res, 409, "awaiting_head", "re-issuance %s waits for the approval of the "
+			       "first head of BIN %s", number, ri.bin);
+			goto out;
+		}
+	}
 	if (!pd_subject_type_parse(a.subject_type, &type) || !(si = pd_storage_find(a.storage))) {
 		result(res, 500, "internal", "stored application is inconsistent");
 		goto out;

@@ -33,6 +33,7 @@ struct pd_person {
 	char surname[128];
 	char given_name[128];
 	char patronymic[128];
+	char phone[32];          /* "" when the registry has none */
 };
 
 struct pd_entity {
@@ -122,6 +123,50 @@ struct pd_audit {
 	char detail[1200];
 };
 
+/* A key holder's session in the personal account (bound to the IIN
+ * of the AUTH certificate that signed in). */
+struct pd_holder_session {
+	char token_hash[65];
+	char iin[13];
+	char bin[13];              /* of the signing certificate's application */
+	char subject_type[24];
+	char serial[48];           /* the AUTH certificate that signed in */
+	time_t expires;
+};
+
+struct pd_pref {
+	char iin[13];
+	char language[4];          /* "kk", "ru", "en" */
+	bool notify_email, notify_sms;
+};
+
+/* A re-issuance: an application made online from a valid certificate. */
+enum pd_head_state {
+	PD_HEAD_NOT_NEEDED = 0,    /* individual or chairman: issued at once */
+	PD_HEAD_AWAITING,          /* waits for the first head of the BIN */
+	PD_HEAD_APPROVED,
+	PD_HEAD_DECLINED
+};
+struct pd_reissue {
+	char number[16];
+	char prev_serial[48];
+	char bin[13];
+	enum pd_head_state head_state;
+	char head_iin[13];         /* who decided, "" while awaiting */
+	time_t decided;
+};
+
+/* Expiry notices: one row per certificate and kind. */
+enum pd_notice_state { PD_NOTICE_PENDING = 0, PD_NOTICE_SENT, PD_NOTICE_SUPERSEDED,
+                       PD_NOTICE_NO_ADDRESS };
+struct pd_notice {
+	char serial[48];
+	char kind[16];             /* "email30", "email14", "email7", "sms10" */
+	time_t created;
+	int state;                 /* enum pd_notice_state */
+	int attempts;
+};
+
 struct pd_app_filter {
 	int status;                /* enum pd_app_status, or -1 for all */
 	const char *query;         /* matches number, IIN, BIN, e-mail; NULL */
@@ -134,6 +179,8 @@ typedef int (*pd_app_cb)(void *ctx, const struct pd_app *a);
 typedef int (*pd_cert_cb)(void *ctx, const struct pd_cert *c);
 typedef int (*pd_audit_cb)(void *ctx, const struct pd_audit *a);
 typedef int (*pd_operator_cb)(void *ctx, const struct pd_operator *o);
+/* A certificate with (the brief of) its application. */
+typedef int (*pd_holder_cert_cb)(void *ctx, const struct pd_cert *c, const struct pd_app *a);
 
 struct pd_store_ops {
 	const char *name;
@@ -195,6 +242,32 @@ struct pd_store_ops {
 	enum pd_st (*audit_append)(struct pd_store *s, const struct pd_audit *a);
 	enum pd_st (*audit_list)(struct pd_store *s, const char *number, int limit,
 	                         pd_audit_cb cb, void *ctx);
+
+	/* Personal account. */
+	enum pd_st (*holder_session_put)(struct pd_store *s, const struct pd_holder_session *ss);
+	/* Returns the session even when expired: the caller compares. */
+	enum pd_st (*holder_session_get)(struct pd_store *s, const char *token_hash,
+	                                 struct pd_holder_session *out);
+	enum pd_st (*holder_session_delete)(struct pd_store *s, const char *token_hash);
+	/* NOTFOUND: the defaults apply. */
+	enum pd_st (*pref_get)(struct pd_store *s, const char *iin, struct pd_pref *out);
+	enum pd_st (*pref_put)(struct pd_store *s, const struct pd_pref *p);
+	/* Every certificate of applications with this IIN, newest first. */
+	enum pd_st (*cert_list_iin)(struct pd_store *s, const char *iin, pd_holder_cert_cb cb,
+	                            void *ctx);
+	/* Valid (not revoked) certificates with from < not_after <= to. */
+	enum pd_st (*cert_list_expiring)(struct pd_store *s, time_t from, time_t to,
+	                                 pd_holder_cert_cb cb, void *ctx);
+	/* Applications of an IIN, newest first (requests are "" ). */
+	enum pd_st (*app_list_iin)(struct pd_store *s, const char *iin, pd_app_cb cb, void *ctx);
+	enum pd_st (*reissue_put)(struct pd_store *s, const struct pd_reissue *r);  /* upsert */
+	enum pd_st (*reissue_get)(struct pd_store *s, const char *number, struct pd_reissue *out);
+	/* Applications of re-issuances awaiting the first head of bin. */
+	enum pd_st (*reissue_list_awaiting)(struct pd_store *s, const char *bin, pd_app_cb cb,
+	                                    void *ctx);
+	enum pd_st (*notice_get)(struct pd_store *s, const char *serial, const char *kind,
+	                         struct pd_notice *out);
+	enum pd_st (*notice_put)(struct pd_store *s, const struct pd_notice *n);   /* upsert */
 
 	/* Small named values: CRL number, time of the last CRL. */
 	enum pd_st (*meta_get)(struct pd_store *s, const char *key, char *buf, size_t size);

@@ -55,6 +55,21 @@ static const char SCHEMA[] =
 	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
 	"CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit"
 	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	/* Personal account (issue 7). */
+	"CREATE TABLE IF NOT EXISTS holder_session(token_hash TEXT PRIMARY KEY, iin TEXT NOT NULL,"
+	" bin TEXT NOT NULL, subject_type TEXT NOT NULL, serial TEXT NOT NULL,"
+	" expires INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS holder_pref(iin TEXT PRIMARY KEY, language TEXT NOT NULL,"
+	" notify_email INTEGER NOT NULL, notify_sms INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS reissue(number TEXT PRIMARY KEY REFERENCES application(number),"
+	" prev_serial TEXT NOT NULL, bin TEXT NOT NULL, head_state INTEGER NOT NULL,"
+	" head_iin TEXT NOT NULL, decided INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS reissue_bin ON reissue(bin, head_state);"
+	/* Each expiry notice once: the database refuses a second row. */
+	"CREATE TABLE IF NOT EXISTS notice(serial TEXT NOT NULL REFERENCES certificate(serial),"
+	" kind TEXT NOT NULL, created INTEGER NOT NULL, state INTEGER NOT NULL,"
+	" attempts INTEGER NOT NULL, PRIMARY KEY(serial, kind));"
+	"CREATE INDEX IF NOT EXISTS certificate_expiry ON certificate(not_after);"
 	"INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');";
 
 enum stmt_id {
@@ -69,6 +84,9 @@ enum stmt_id {
 	S_SESS_PUT, S_SESS_GET,
 	S_AUDIT_ADD, S_AUDIT_LIST, S_AUDIT_ALL,
 	S_META_GET, S_META_SET,
+	S_HS_PUT, S_HS_GET, S_HS_DEL, S_PREF_GET, S_PREF_PUT,
+	S_CERT_IIN, S_CERT_EXPIRING, S_APP_IIN,
+	S_RI_PUT, S_RI_GET, S_RI_AWAITING, S_NOTICE_GET, S_NOTICE_PUT,
 	S_COUNT
 };
 
@@ -81,8 +99,9 @@ static const char *const SQL[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
-	[S_PERSON_GET] = "SELECT iin, surname, given_name, patronymic FROM person WHERE iin=?",
-	[S_PERSON_PUT] = "INSERT OR REPLACE INTO person VALUES(?,?,?,?)",
+	[S_PERSON_GET] = "SELECT iin, surname, given_name, patronymic, phone FROM person WHERE iin=?",
+	[S_PERSON_PUT] = "INSERT OR REPLACE INTO person(iin, surname, given_name, patronymic, phone)"
+	                 " VALUES(?,?,?,?,?)",
 	[S_ENTITY_GET] = "SELECT bin, name, head_iin FROM entity WHERE bin=?",
 	[S_ENTITY_PUT] = "INSERT OR REPLACE INTO entity VALUES(?,?,?)",
 	[S_COUNTS] = "SELECT (SELECT count(*) FROM person), (SELECT count(*) FROM entity)",
@@ -130,6 +149,35 @@ static const char *const SQL[S_COUNT] = {
 	                " ORDER BY id DESC LIMIT ?",
 	[S_META_GET] = "SELECT value FROM meta WHERE key=?",
 	[S_META_SET] = "INSERT OR REPLACE INTO meta VALUES(?,?)",
+	[S_HS_PUT] = "INSERT INTO holder_session VALUES(?,?,?,?,?,?)",
+	[S_HS_GET] = "SELECT token_hash, iin, bin, subject_type, serial, expires FROM holder_session"
+	             " WHERE token_hash=?",
+	[S_HS_DEL] = "DELETE FROM holder_session WHERE token_hash=?",
+	[S_PREF_GET] = "SELECT iin, language, notify_email, notify_sms FROM holder_pref WHERE iin=?",
+	[S_PREF_PUT] = "INSERT OR REPLACE INTO holder_pref VALUES(?,?,?,?)",
+	[S_CERT_IIN] = "SELECT c.serial, c.number, c.purpose, c.pem, c.not_before, c.not_after,"
+	               " c.revoked_at, c.reason, a.subject_type, a.bin, a.storage, a.email, a.iin,"
+	               " a.status, a.created FROM certificate c JOIN application a ON a.number=c.number"
+	               " WHERE a.iin=? ORDER BY c.not_before DESC, a.number, c.purpose",
+	[S_CERT_EXPIRING] = "SELECT c.serial, c.number, c.purpose, c.pem, c.not_before, c.not_after,"
+	               " c.revoked_at, c.reason, a.subject_type, a.bin, a.storage, a.email, a.iin,"
+	               " a.status, a.created FROM certificate c JOIN application a ON a.number=c.number"
+	               " WHERE c.revoked_at=0 AND c.not_after > ? AND c.not_after <= ?"
+	               " ORDER BY c.not_after, a.number, c.purpose",
+	[S_APP_IIN] = "SELECT number, token_hash, subject_type, iin, bin, email, region, city,"
+	              " storage, '', '', status, created, updated, decided_by, reason,"
+	              " install_nonce, client FROM application WHERE iin=? ORDER BY created DESC, number",
+	[S_RI_PUT] = "INSERT OR REPLACE INTO reissue VALUES(?,?,?,?,?,?)",
+	[S_RI_GET] = "SELECT number, prev_serial, bin, head_state, head_iin, decided FROM reissue"
+	             " WHERE number=?",
+	[S_RI_AWAITING] = "SELECT a.number, a.token_hash, a.subject_type, a.iin, a.bin, a.email,"
+	                  " a.region, a.city, a.storage, '', '', a.status, a.created, a.updated,"
+	                  " a.decided_by, a.reason, a.install_nonce, a.client FROM reissue r"
+	                  " JOIN application a ON a.number=r.number WHERE r.bin=? AND r.head_state=1"
+	                  " AND a.status=0 ORDER BY a.created, a.number",
+	[S_NOTICE_GET] = "SELECT serial, kind, created, state, attempts FROM notice"
+	                 " WHERE serial=? AND kind=?",
+	[S_NOTICE_PUT] = "INSERT OR REPLACE INTO notice VALUES(?,?,?,?,?)",
 };
 
 struct conn {
@@ -300,6 +348,24 @@ static void sq_close(struct pd_store *s)
 	free(s);
 }
 
+/* Databases made before the registry had phones get the column. */
+static int add_phone_column(sqlite3 *db, char **err)
+{
+	sqlite3_stmt *st = NULL;
+	int has = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info('person')"
+	                       " WHERE name='phone'", -1, &st, NULL) != SQLITE_OK)
+		return SQLITE_ERROR;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		has = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (has)
+		return SQLITE_OK;
+	return sqlite3_exec(db, "ALTER TABLE person ADD COLUMN phone TEXT NOT NULL DEFAULT ''",
+	                    NULL, NULL, err);
+}
+
 static enum pd_st sq_init_schema(struct pd_store *s)
 {
 	struct conn *c = conn_get(s);
@@ -312,6 +378,7 @@ static enum pd_st sq_init_schema(struct pd_store *s)
 	 * turn instead of failing. */
 	if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, &err) != SQLITE_OK ||
 	    sqlite3_exec(c->db, SCHEMA, NULL, NULL, &err) != SQLITE_OK ||
+	    add_phone_column(c->db, &err) != SQLITE_OK ||
 	    sqlite3_exec(c->db, "COMMIT", NULL, NULL, &err) != SQLITE_OK) {
 		pd_log_error("sqlite", "schema: %s", err ? err : "?");
 		sqlite3_free(err);
@@ -463,6 +530,7 @@ static enum pd_st sq_person_get(struct pd_store *s, const char *iin, struct pd_p
 		col(st, 1, o->surname, sizeof(o->surname));
 		col(st, 2, o->given_name, sizeof(o->given_name));
 		col(st, 3, o->patronymic, sizeof(o->patronymic));
+		col(st, 4, o->phone, sizeof(o->phone));
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return fail(st, rc);
@@ -480,6 +548,7 @@ static enum pd_st do_person_put(struct pd_store *s, const struct pd_person *p)
 	bt(st, 2, p->surname);
 	bt(st, 3, p->given_name);
 	bt(st, 4, p->patronymic);
+	bt(st, 5, p->phone);
 	return run(st);
 }
 
@@ -1156,6 +1225,272 @@ static enum pd_st sq_meta_set(struct pd_store *s, const char *key, const char *v
 	AUTO_TX(do_meta_set(s, key, value));
 }
 
+/* ---- Personal account ---------------------------------------------- */
+
+static enum pd_st do_hs_put(struct pd_store *s, const struct pd_holder_session *h)
+{
+	sqlite3_stmt *st = stmt(s, S_HS_PUT, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, h->token_hash);
+	bt(st, 2, h->iin);
+	bt(st, 3, h->bin);
+	bt(st, 4, h->subject_type);
+	bt(st, 5, h->serial);
+	sqlite3_bind_int64(st, 6, h->expires);
+	return run(st);
+}
+
+static enum pd_st sq_hs_put(struct pd_store *s, const struct pd_holder_session *h)
+{
+	AUTO_TX(do_hs_put(s, h));
+}
+
+static enum pd_st sq_hs_get(struct pd_store *s, const char *hash, struct pd_holder_session *o)
+{
+	sqlite3_stmt *st = stmt(s, S_HS_GET, NULL);
+	int rc;
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, hash);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(o, 0, sizeof(*o));
+		col(st, 0, o->token_hash, sizeof(o->token_hash));
+		col(st, 1, o->iin, sizeof(o->iin));
+		col(st, 2, o->bin, sizeof(o->bin));
+		col(st, 3, o->subject_type, sizeof(o->subject_type));
+		col(st, 4, o->serial, sizeof(o->serial));
+		o->expires = (time_t)sqlite3_column_int64(st, 5);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+}
+
+static enum pd_st do_hs_del(struct pd_store *s, const char *hash)
+{
+	sqlite3_stmt *st = stmt(s, S_HS_DEL, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, hash);
+	return run(st);
+}
+
+static enum pd_st sq_hs_del(struct pd_store *s, const char *hash)
+{
+	AUTO_TX(do_hs_del(s, hash));
+}
+
+static enum pd_st sq_pref_get(struct pd_store *s, const char *iin, struct pd_pref *o)
+{
+	sqlite3_stmt *st = stmt(s, S_PREF_GET, NULL);
+	int rc;
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, iin);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(o, 0, sizeof(*o));
+		col(st, 0, o->iin, sizeof(o->iin));
+		col(st, 1, o->language, sizeof(o->language));
+		o->notify_email = sqlite3_column_int(st, 2);
+		o->notify_sms = sqlite3_column_int(st, 3);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+}
+
+static enum pd_st do_pref_put(struct pd_store *s, const struct pd_pref *p)
+{
+	sqlite3_stmt *st = stmt(s, S_PREF_PUT, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, p->iin);
+	bt(st, 2, p->language);
+	sqlite3_bind_int(st, 3, p->notify_email);
+	sqlite3_bind_int(st, 4, p->notify_sms);
+	return run(st);
+}
+
+static enum pd_st sq_pref_put(struct pd_store *s, const struct pd_pref *p)
+{
+	AUTO_TX(do_pref_put(s, p));
+}
+
+static enum pd_st holder_cert_iter(sqlite3_stmt *st, pd_holder_cert_cb cb, void *ctx)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pd_cert c;
+		struct pd_app a;
+		int stop;
+
+		cert_read(st, &c);
+		memset(&a, 0, sizeof(a));
+		col(st, 1, a.number, sizeof(a.number));
+		col(st, 8, a.subject_type, sizeof(a.subject_type));
+		col(st, 9, a.bin, sizeof(a.bin));
+		col(st, 10, a.storage, sizeof(a.storage));
+		col(st, 11, a.email, sizeof(a.email));
+		col(st, 12, a.iin, sizeof(a.iin));
+		a.status = (enum pd_app_status)sqlite3_column_int(st, 13);
+		a.created = (time_t)sqlite3_column_int64(st, 14);
+		stop = cb(ctx, &c, &a);
+		pd_cert_clear(&c);
+		if (stop) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return PD_OK;
+}
+
+static enum pd_st sq_cert_list_iin(struct pd_store *s, const char *iin, pd_holder_cert_cb cb,
+                                   void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, S_CERT_IIN, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, iin);
+	return holder_cert_iter(st, cb, ctx);
+}
+
+static enum pd_st sq_cert_list_expiring(struct pd_store *s, time_t from, time_t to,
+                                        pd_holder_cert_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, S_CERT_EXPIRING, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	return holder_cert_iter(st, cb, ctx);
+}
+
+static enum pd_st sq_app_list_iin(struct pd_store *s, const char *iin, pd_app_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, S_APP_IIN, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, iin);
+	return app_iter(st, cb, ctx);
+}
+
+static enum pd_st do_ri_put(struct pd_store *s, const struct pd_reissue *r)
+{
+	sqlite3_stmt *st = stmt(s, S_RI_PUT, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, r->number);
+	bt(st, 2, r->prev_serial);
+	bt(st, 3, r->bin);
+	sqlite3_bind_int(st, 4, (int)r->head_state);
+	bt(st, 5, r->head_iin);
+	sqlite3_bind_int64(st, 6, r->decided);
+	return run(st);
+}
+
+static enum pd_st sq_ri_put(struct pd_store *s, const struct pd_reissue *r)
+{
+	AUTO_TX(do_ri_put(s, r));
+}
+
+static enum pd_st sq_ri_get(struct pd_store *s, const char *number, struct pd_reissue *o)
+{
+	sqlite3_stmt *st = stmt(s, S_RI_GET, NULL);
+	int rc;
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, number);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(o, 0, sizeof(*o));
+		col(st, 0, o->number, sizeof(o->number));
+		col(st, 1, o->prev_serial, sizeof(o->prev_serial));
+		col(st, 2, o->bin, sizeof(o->bin));
+		o->head_state = (enum pd_head_state)sqlite3_column_int(st, 3);
+		col(st, 4, o->head_iin, sizeof(o->head_iin));
+		o->decided = (time_t)sqlite3_column_int64(st, 5);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+}
+
+static enum pd_st sq_ri_awaiting(struct pd_store *s, const char *bin, pd_app_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = stmt(s, S_RI_AWAITING, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, bin);
+	return app_iter(st, cb, ctx);
+}
+
+static enum pd_st sq_notice_get(struct pd_store *s, const char *serial, const char *kind,
+                                struct pd_notice *o)
+{
+	sqlite3_stmt *st = stmt(s, S_NOTICE_GET, NULL);
+	int rc;
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, serial);
+	bt(st, 2, kind);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(o, 0, sizeof(*o));
+		col(st, 0, o->serial, sizeof(o->serial));
+		col(st, 1, o->kind, sizeof(o->kind));
+		o->created = (time_t)sqlite3_column_int64(st, 2);
+		o->state = sqlite3_column_int(st, 3);
+		o->attempts = sqlite3_column_int(st, 4);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+}
+
+static enum pd_st do_notice_put(struct pd_store *s, const struct pd_notice *n)
+{
+	sqlite3_stmt *st = stmt(s, S_NOTICE_PUT, NULL);
+
+	if (!st)
+		return PD_FAIL;
+	bt(st, 1, n->serial);
+	bt(st, 2, n->kind);
+	sqlite3_bind_int64(st, 3, n->created);
+	sqlite3_bind_int(st, 4, n->state);
+	sqlite3_bind_int(st, 5, n->attempts);
+	return run(st);
+}
+
+static enum pd_st sq_notice_put(struct pd_store *s, const struct pd_notice *n)
+{
+	AUTO_TX(do_notice_put(s, n));
+}
+
 static const struct pd_store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -1195,6 +1530,19 @@ static const struct pd_store_ops sqlite_ops = {
 	.audit_list = sq_audit_list,
 	.meta_get = sq_meta_get,
 	.meta_set = sq_meta_set,
+	.holder_session_put = sq_hs_put,
+	.holder_session_get = sq_hs_get,
+	.holder_session_delete = sq_hs_del,
+	.pref_get = sq_pref_get,
+	.pref_put = sq_pref_put,
+	.cert_list_iin = sq_cert_list_iin,
+	.cert_list_expiring = sq_cert_list_expiring,
+	.app_list_iin = sq_app_list_iin,
+	.reissue_put = sq_ri_put,
+	.reissue_get = sq_ri_get,
+	.reissue_list_awaiting = sq_ri_awaiting,
+	.notice_get = sq_notice_get,
+	.notice_put = sq_notice_put,
 };
 
 static void conn_forget(void *p)

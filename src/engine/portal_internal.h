@@ -1,0 +1,28 @@
+/* What the personal-account client (account.c) needs from the portal
+ * client (portal.c): its one exchange function, with the session's
+ * bearer token.  Not part of the engine's API. */
+#ifndef QT_PORTAL_INTERNAL_H
+#define QT_PORTAL_INTERNAL_H
+
+#include <stdbool.h>
+#include <cjson/cJSON.h>
+#include <qoltanba/portal.h>
+
+/* method "GET"/"POST"; body NULL sends {} for POST.  The bearer token
+ * set below goes with it.  *out: the reply object (cJSON_Delete). */
+qt_err qt_portal_call_(qt_portal *p, const char *method, const char *path, const cJSON *body,
+                       bool idempotent, cJSON **out);
+/* NULL clears it (wiped). */
+void qt_portal_set_bearer_(qt_portal *p, const char *token);
+
+/* The strict readers and the application parser of portal.c. */
+qt_err qt_portal_parse_app_(const cJSON *j, struct qt_app_info *out);
+qt_err qt_portal_jstr_(const cJSON *o, const char *name, char *dst, size_t size, bool required);
+qt_err qt_portal_jtime_(const cJSON *o, const char *name, time_t *dst, bool required);
+qt_err qt_portal_jbool_(const cJSON *o, const char *name, bool *dst, bool required);
+
+/* From enroll.c: the two requests and the storage id of a journal
+ * record's application (malloc()ed). */
+qt_err qt_enroll_request_fields_(const char *journal, const char *id, char **auth_csr,
+                                 char **sign_csr, char **storage);
+#endif
