@@ -3,10 +3,15 @@
 
 #include <stdlib.h>
 
+#include <stdio.h>
+#include <string.h>
+
+#include <qoltanba/journal.h>
 #include "screens/screens.h"
+#include "screens/enroll.h"
 #include "i18n.h"
 
-enum { H_OBTAIN, H_STATUS, H_ACCOUNT, H_OPEN, H_SETTINGS, H_QUIT, H_COUNT };
+enum { H_OBTAIN, H_STATUS, H_ACCOUNT, H_OPEN, H_SETTINGS, H_RA, H_QUIT, H_COUNT };
 enum { TAG_STORAGE = 1 };
 
 static const char *const items[H_COUNT] = {
@@ -15,6 +20,7 @@ static const char *const items[H_COUNT] = {
 	N_("Personal account"),
 	N_("Open key store"),
 	N_("Settings"),
+	N_("Registration Authority"),
 	N_("Quit"),
 };
 
@@ -25,11 +31,15 @@ static const char *const hints[H_COUNT] = {
 	N_("Sign in with your key: your DS keys, re-issue, revocation, password."),
 	N_("See the keys in a folder or on a token, look at one, change its password or PIN."),
 	N_("Language and colours."),
+	N_("For RA operators: sign in with the operator key, verify applications, approve or "
+	   "reject them."),
 	N_("Leave qoltanba."),
 };
 
 struct home {
 	struct tui_menu menu;
+	char notice[1024];
+	size_t pending;
 };
 
 static const char *home_title(struct screen *s) { return _("Home"); }
@@ -43,6 +53,13 @@ static void home_draw(struct screen *s, struct tui *t, int y, int x, int h, int 
 	tui_wrap(y + 2, 4, 2, mw, _("Choose with the arrows and Enter, or press the number."),
 	         R_DIM);
 	tui_menu_draw(&hm->menu, y + 5, 4, h - 6, mw);
+	if (hm->pending) {
+		char buf[1200];
+
+		snprintf(buf, sizeof(buf), _("Applications in progress (2 to continue): %s."),
+		         hm->notice);
+		tui_wrap(y + h - 3, 4, 3, mw, buf, R_WARN);
+	}
 	(void)t;
 	(void)x;
 }
@@ -64,11 +81,14 @@ static int home_key(struct screen *s, struct tui *t, const struct tui_key *k)
 		return TUI_HANDLED | TUI_REDRAW;
 	switch (c) {
 	case H_OBTAIN:
-		return later(t, _("Obtaining DS keys comes in a later version of qoltanba. "
-		                  "Until then, apply on the portal pki.gov.kz."));
+		t->push = screen_apply_section_new();
+		return TUI_HANDLED | TUI_PUSH;
 	case H_STATUS:
-		return later(t, _("Checking the status of a request comes in a later version of "
-		                  "qoltanba. Until then, check it on the portal pki.gov.kz."));
+		t->push = screen_status_new(NULL);
+		return TUI_HANDLED | TUI_PUSH;
+	case H_RA:
+		t->push = screen_ra_login_new();
+		return TUI_HANDLED | TUI_PUSH;
 	case H_ACCOUNT:
 		return later(t, _("The personal account comes in a later version of qoltanba. "
 		                  "Until then, use the portal pki.gov.kz."));
@@ -86,16 +106,21 @@ static int home_key(struct screen *s, struct tui *t, const struct tui_key *k)
 
 static int home_bk(struct screen *s, struct tui *t, const struct tui_key *k)
 {
-	/* Esc on Home does nothing: quitting is F10/^X or the menu item. */
+	/* Esc on Home does nothing: quitting is F10/^X or the menu item.
+	 * In an unlocked kiosk, Esc goes back to the operator's page. */
 	if (k->act == ACT_BACK)
-		return TUI_HANDLED;
+		return tui_kiosk.on ? TUI_HANDLED | TUI_POP : TUI_HANDLED;
 	return home_key(s, t, k);
 }
 
 /* The storage chosen for Open key store: a PC folder goes to the
  * folder form, a token or card to "connect the media". */
+static int home_enter(struct screen *s, struct tui *t);
+
 static int home_resume(struct screen *s, struct tui *t, const struct tui_result *r)
 {
+	/* Back on Home: the journal may have moved on. */
+	home_enter(s, t);
 	if (r->tag != TAG_STORAGE || r->code == 0)
 		return TUI_REDRAW;
 	if (r->code == QT_STORAGE_PKCS12)
@@ -107,11 +132,47 @@ static int home_resume(struct screen *s, struct tui *t, const struct tui_result 
 
 static void home_leave(struct screen *s, struct tui *t) { free(s->priv); }
 
+/* On start: applications of the journal that await a step are listed
+ * on Home (not in a dialog: nothing stands between the user and the
+ * menu), so that an application interrupted (the terminal closed, the
+ * portal down) is never forgotten. */
+static int home_enter(struct screen *s, struct tui *t)
+{
+	struct home *hm = s->priv;
+	struct qt_journal *j = NULL;
+	size_t i, off = 0;
+
+	hm->notice[0] = '\0';
+	hm->pending = 0;
+	if (qt_journal_load(NULL, &j) != QT_OK)
+		return 0;
+	for (i = 0; i < j->count && off < sizeof(hm->notice); i++) {
+		const struct qt_app_record *r = &j->records[i];
+		const char *what;
+
+		switch (r->step) {
+		case QT_STEP_KEYS_GENERATED: what = _("keys made, not sent yet"); break;
+		case QT_STEP_SUBMITTED: what = _("awaiting the RA"); break;
+		case QT_STEP_ISSUED: what = _("issued: install it"); break;
+		default: continue;
+		}
+		hm->pending++;
+		if (r->number[0])
+			off += (size_t)snprintf(hm->notice + off, sizeof(hm->notice) - off, "%s%s %s",
+			                        off ? "; " : "", r->number, what);
+		else
+			off += (size_t)snprintf(hm->notice + off, sizeof(hm->notice) - off,
+			                        _("%sIIN %s: %s"), off ? "; " : "", r->iin, what);
+	}
+	qt_journal_free(j);
+	return 0;
+}
+
 static const enum tui_action home_bar_acts[] = { ACT_SELECT, ACT_NONE };
 static const enum tui_action *home_bar(struct screen *s) { return home_bar_acts; }
 
 static const struct screen_ops home_ops = {
-	.name = "home", .title = home_title, .draw = home_draw, .key = home_bk,
+	.name = "home", .title = home_title, .enter = home_enter, .draw = home_draw, .key = home_bk,
 	.resume = home_resume, .leave = home_leave, .bar = home_bar,
 };
 

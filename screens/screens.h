@@ -40,4 +40,10 @@ struct screen *screen_keylist_token_new(qt_token *tok);
 struct screen *screen_keydetails_token_new(const struct qt_cert_summary *sum, const char *label,
                                            bool has_key, const char *token);
 
+/* Kiosk (screens/kiosk.c): its Home, the operator unlock (pops with
+ * result.code 1 once unlocked) and the operator's page. */
+struct screen *screen_kiosk_new(void);
+struct screen *screen_kiosk_unlock_new(int tag);
+struct screen *screen_kiosk_operator_new(void);
+
 #endif

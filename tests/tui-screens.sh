@@ -25,11 +25,11 @@ expect_screen "home at 80x24" <<'SCREEN'
       3  Personal account
     ▸ 4  Open key store
       5  Settings
-      6  Quit
+      6  Registration Authority
+      7  Quit
 
       See the keys in a folder or on a token, look at one, change its
       password or PIN.
-
 
 
 
@@ -54,11 +54,11 @@ expect_screen "home at 120x40" <<'SCREEN'
       3  Personal account
     ▸ 4  Open key store
       5  Settings
-      6  Quit
+      6  Registration Authority
+      7  Quit
 
       See the keys in a folder or on a token, look at one, change its
       password or PIN.
-
 
 
 
@@ -387,18 +387,15 @@ tui 80x24 '41<C-u>fx/organization/revoked<Enter><C-k>wrong<Enter>'
 expect_text 'Opened with this password: 0 key files; another password: 2.'
 expect_text 'other password'
 
-# Items that come later say so.
-tui 80x24 '1'
-expect_text 'Obtaining DS keys comes in a later version of qoltanba'
-tui 80x24 '2'
-expect_text 'comes in a later version'
+# Items that come later say so (the enrollment pages have their own
+# tests: tests/tui-enroll.sh).
 tui 80x24 '3'
 expect_text 'The personal account comes in a later version'
 
 # A modal dialog follows a resize, and survives a too-small moment.
-tui 80x24 '1<Resize 120x40>'
-expect_text '                     │ Obtaining DS keys comes in a later version of qoltanba.      │'
-tui 80x24 '1<Resize 60x20><Resize 80x24><Enter>'
+tui 80x24 '3<Resize 120x40>'
+expect_text '                     │ The personal account comes in a later version of qoltanba.   │'
+tui 80x24 '3<Resize 60x20><Resize 80x24><Enter>'
 expect_no_text 'Not yet'
 expect_text 'Obtain DS keys'
 
@@ -420,7 +417,7 @@ grep -qx "last_folder = $T/fx/organization/active" "$XDG_CONFIG_HOME/qoltanba/co
 	fail "last folder not remembered: $(cat "$XDG_CONFIG_HOME/qoltanba/config")"
 
 # Without a UTF-8 locale: ASCII lines and a note saying why.
-LC_ALL=C tui 80x24 '1'
+LC_ALL=C tui 80x24 '3'
 expect_text 'ASCII mode: the locale is not UTF-8'
 expect_text '+- Not yet ---'
 

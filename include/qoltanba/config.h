@@ -49,6 +49,10 @@ qt_err qt_config_set(qt_config *cfg, const char *key, const char *value);
  * user's state / data folders for qoltanba (XDG, with the usual
  * fallbacks under $HOME). */
 char *qt_config_user_path(void);
+/* The administrator's file: $QOLTANBA_SYSCONF (tests, packagers) or
+ * SYSCONFDIR/qoltanba/qoltanba.conf.  Settings that a user must not
+ * override (kiosk.*) are read from this file alone. */
+const char *qt_config_system_path(void);
 char *qt_state_dir(void);
 char *qt_data_dir(void);
 

@@ -63,5 +63,7 @@ int qt_cmd_ra(int argc, char **argv);
 
 /* The personal account (src/cli/account.c). */
 int qt_cmd_account(int argc, char **argv);
+/* Kiosk (src/cli/kiosk.c). */
+int qt_cmd_kiosk_code(int argc, char **argv);
 
 #endif

@@ -51,6 +51,9 @@ const struct qt_command qt_commands[] = {
 	     "[--reason R]] | profile [--language kk|ru|en] [--notify-email on|off] "
 	     "[--notify-sms on|off]  with --key FILE [--password-file F] | --token LABEL "
 	     "[--pin-file F] [--keyid HEX] [--module M], [--portal URL] [--json]") },
+	{ "kiosk-code", qt_cmd_kiosk_code,
+	  N_("hash an operator code for kiosk.operator_code in the system configuration"),
+	  N_("[--code-file F] [--iterations N]") },
 	{ NULL, NULL, NULL, NULL }
 };
 

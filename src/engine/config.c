@@ -232,17 +232,23 @@ char *qt_data_dir(void)
 	return xdg_path("XDG_DATA_HOME", ".local/share", "qoltanba");
 }
 
+const char *qt_config_system_path(void)
+{
+	const char *sys = getenv("QOLTANBA_SYSCONF");   /* tests and packagers */
+
+	return sys != NULL && *sys ? sys : SYSCONFDIR "/qoltanba/qoltanba.conf";
+}
+
 qt_err qt_config_load(qt_config **out)
 {
 	qt_config *cfg = qt_config_new();
-	const char *sys = getenv("QOLTANBA_SYSCONF");   /* tests and packagers */
 	char *user;
 	qt_err rc;
 
 	*out = NULL;
 	if (cfg == NULL)
 		return QT_ERR_NOMEM;
-	rc = qt_config_load_file(cfg, sys != NULL ? sys : SYSCONFDIR "/qoltanba/qoltanba.conf");
+	rc = qt_config_load_file(cfg, qt_config_system_path());
 	if (rc != QT_OK && rc != QT_ERR_NOT_FOUND)
 		goto fail;
 	user = qt_config_user_path();

@@ -42,6 +42,9 @@ void tui_config_load(void)
 	if (v && (strcmp(v, "en") == 0 || strcmp(v, "ru") == 0 || strcmp(v, "kk") == 0 || !*v))
 		snprintf(tui_cfg.language, sizeof(tui_cfg.language), "%s", v);
 	tui_cfg.colors = qt_config_get_bool(cfg, "color", true);
+	v = qt_config_get(cfg, "theme");
+	if (v && strcmp(v, "high-contrast") == 0)
+		tui_theme_hc = true;
 	v = qt_config_get(cfg, "last_folder");
 	if (v)
 		snprintf(tui_cfg.last_folder, sizeof(tui_cfg.last_folder), "%s", v);

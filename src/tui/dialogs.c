@@ -287,9 +287,14 @@ static const char *picker_text(void *ctx, size_t i, char *buf, size_t size)
 static void picker_row(void *ctx, size_t row, int y, int x, int w, bool sel)
 {
 	struct picker *p = ctx;
-	char buf[PATH_MAX + 8];
+	char buf[PATH_MAX + 128];
+	struct stat st;
 
-	snprintf(buf, sizeof(buf), "%s/", p->names[row]);
+	if (!p->dir[0] && (stat(p->names[row], &st) != 0 || !S_ISDIR(st.st_mode)))
+		/* The kiosk's roots: one that is not there is shown so. */
+		snprintf(buf, sizeof(buf), "%s/  %s", p->names[row], _("(not available)"));
+	else
+		snprintf(buf, sizeof(buf), "%s/", p->names[row]);
 	tui_put(y, x, w, buf, sel ? R_SELECTED : R_NORMAL, true);
 }
 
@@ -328,6 +333,17 @@ static void picker_load(struct picker *p)
 	p->names = calloc(cap, sizeof(char *));
 	if (!p->names)
 		return;
+	if (!p->dir[0]) {
+		/* The kiosk's roots (dir ""): the top of what can be chosen. */
+		int i;
+
+		for (i = 0; i < tui_kiosk.nroots && (size_t)i < cap; i++)
+			if ((p->names[p->n] = strdup(tui_kiosk.roots[i])) != NULL)
+				p->n++;
+		tui_list_init(&p->list, p->n, picker_text, p);
+		p->list.draw_row = picker_row;
+		return;
+	}
 	p->names[p->n++] = strdup("..");
 	d = opendir(p->dir);
 	if (!d) {
@@ -372,9 +388,11 @@ static void picker_draw(struct screen *s, struct tui *t, int y, int x, int h, in
 	struct picker *p = s->priv;
 	char buf[PATH_MAX + 128];
 
-	tui_putf(y + 1, 2, w - 4, R_HEADING, "%s", p->dir);
+	tui_putf(y + 1, 2, w - 4, R_HEADING, "%s", p->dir[0] ? p->dir : _("Removable media"));
 	if (p->error[0])
 		tui_put(y + 2, 2, w - 4, p->error, R_ERROR, false);
+	else if (!p->dir[0])
+		tui_put(y + 2, 2, w - 4, _("Choose the media with the arrows and Enter."), R_DIM, false);
 	else {
 		snprintf(buf, sizeof(buf),
 		         dngettext(PACKAGE, "%zu key file here. Enter opens a folder; F2/^O chooses this one.",
@@ -391,18 +409,44 @@ static void picker_go(struct picker *p, const char *name)
 	char next[PATH_MAX * 2 + 2];
 	char *real;
 
+	if (!p->dir[0]) {
+		/* A kiosk root. */
+		struct stat st;
+
+		if (stat(name, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			snprintf(p->error, sizeof(p->error), _("%s is not available: is the media "
+			                                       "inserted?"), name);
+			return;
+		}
+		real = realpath(name, NULL);
+		if (real && strlen(real) < sizeof(p->dir))
+			memcpy(p->dir, real, strlen(real) + 1);
+		free(real);
+		picker_load(p);
+		return;
+	}
 	if (strcmp(name, "..") == 0) {
 		char *slash = strrchr(p->dir, '/');
 		if (slash && slash != p->dir)
 			*slash = '\0';
 		else
 			snprintf(p->dir, sizeof(p->dir), "/");
+		/* Above a kiosk root: the list of roots. */
+		if (tui_kiosk.on && tui_kiosk_root_of(p->dir) < 0)
+			p->dir[0] = '\0';
 		picker_load(p);
 		return;
 	}
 	snprintf(next, sizeof(next), "%s%s%s", p->dir,
 	         p->dir[strlen(p->dir) - 1] == '/' ? "" : "/", name);
 	real = realpath(next, NULL);
+	if (real && tui_kiosk.on && tui_kiosk_root_of(real) < 0) {
+		/* A symlink out of the media. */
+		free(real);
+		snprintf(p->error, sizeof(p->error), _("Only folders on %s can be used here."),
+		         tui_kiosk_roots_text());
+		return;
+	}
 	if (real && strlen(real) < sizeof(p->dir))
 		memcpy(p->dir, real, strlen(real) + 1);
 	free(real);
@@ -421,6 +465,11 @@ static int picker_key(struct screen *s, struct tui *t, const struct tui_key *k)
 		return TUI_HANDLED | TUI_REDRAW;
 	}
 	if (k->act == ACT_SUBMIT) {
+		if (!p->dir[0]) {
+			snprintf(p->error, sizeof(p->error), "%s",
+			         _("Open one of the media first (Enter), then choose a folder on it."));
+			return TUI_HANDLED | TUI_REDRAW;
+		}
 		t->result.code = 1;
 		t->result.tag = p->tag;
 		snprintf(t->result.text, sizeof(t->result.text), "%s", p->dir);
@@ -434,7 +483,7 @@ static int picker_key(struct screen *s, struct tui *t, const struct tui_key *k)
 		return TUI_HANDLED | TUI_POP;
 	}
 	if ((k->code == KEY_BACKSPACE || (k->code == 0 && (k->ch == 0x7f || k->ch == 8))) &&
-	    p->list.filter_len == 0) {
+	    p->list.filter_len == 0 && p->dir[0]) {
 		picker_go(p, "..");
 		return TUI_HANDLED | TUI_REDRAW;
 	}
@@ -469,6 +518,9 @@ struct screen *tui_folder_picker_new(const char *start, int tag)
 		return NULL;
 	real = realpath(start && *start ? start : ".", NULL);
 	snprintf(p->dir, sizeof(p->dir), "%s", real ? real : "/");
+	/* In a kiosk, outside the roots: start at the list of roots. */
+	if (tui_kiosk.on && (!real || tui_kiosk_root_of(real) < 0))
+		p->dir[0] = '\0';
 	free(real);
 	p->tag = tag;
 	picker_load(p);

@@ -18,6 +18,7 @@
 #include "i18n.h"
 
 struct tui *tui_current;
+void (*tui_on_exit)(void);
 
 struct screen *tui_screen_new(const struct screen_ops *ops, void *priv)
 {
@@ -43,7 +44,7 @@ struct script {
 	wchar_t rep_ch;
 };
 
-enum { SK_KEY, SK_RESIZE, SK_DUMP, SK_SIGNAL, SK_END };
+enum { SK_KEY, SK_RESIZE, SK_DUMP, SK_SIGNAL, SK_IDLE, SK_END };
 
 static int script_next(struct script *sc, int *code, wchar_t *ch, int *a, int *b)
 {
@@ -95,6 +96,9 @@ static int script_next(struct script *sc, int *code, wchar_t *ch, int *a, int *b
 			}
 			if (sscanf(tok, "Resize %dx%d", a, b) == 2)
 				return SK_RESIZE;
+			/* <Idle N>: N seconds pass without a key. */
+			if (sscanf(tok, "Idle %d", a) == 1)
+				return SK_IDLE;
 			if (strcmp(tok, "Dump") == 0)
 				return SK_DUMP;
 			if (strncmp(tok, "Signal ", 7) == 0) {
@@ -179,9 +183,14 @@ static void draw_too_small(struct tui *t)
 	snprintf(buf, sizeof(buf), _("The terminal is %dx%d; qoltanba needs at least %dx%d."),
 	         COLS, LINES, TUI_MIN_COLS, TUI_MIN_ROWS);
 	y += tui_wrap(y, 1, LINES - y, COLS - 2, buf, R_ERROR);
-	y += tui_wrap(y, 1, LINES - y, COLS - 2,
-	              _("Make the window larger and this page goes away by itself. "
-	                "F10 or Ctrl-X quits."), R_NORMAL);
+	if (tui_kiosk_locked())
+		y += tui_wrap(y, 1, LINES - y, COLS - 2,
+		              _("Make the window larger and this page goes away by itself. "
+		                "The kiosk stays locked."), R_NORMAL);
+	else
+		y += tui_wrap(y, 1, LINES - y, COLS - 2,
+		              _("Make the window larger and this page goes away by itself. "
+		                "F10 or Ctrl-X quits."), R_NORMAL);
 }
 
 static void draw_frame(struct tui *t)
@@ -210,6 +219,13 @@ static void draw_frame(struct tui *t)
 		const char *note = _("ASCII mode: the locale is not UTF-8");
 		int nw = tui_width(note);
 		tui_put(0, COLS - nw - 1, nw, note, R_TITLE, false);
+	} else if (t->status_note[0]) {
+		/* Which portal the pages talk to (the bottom line is full of
+		 * keys at 80 columns): at the right end of the top line. */
+		int nw = tui_width(t->status_note), tw = tui_width(title);
+
+		if (tw + nw + 3 <= COLS)
+			tui_put(0, COLS - nw - 1, nw, t->status_note, R_TITLE, false);
 	}
 	for (i = base; i < t->depth; i++)
 		t->stack[i]->ops->draw(t->stack[i], t, 1, 0, h, COLS);
@@ -246,6 +262,20 @@ static void draw_work(struct tui *t, bool cancellable)
 	tui_put(y + 1, x + 2, w - 4, buf, R_NORMAL, false);
 	if (cancellable)
 		tui_put(y + 2, x + 4, w - 6, esc, R_DIM, false);
+	if (atomic_load(&t->work_permille) >= 0) {
+		/* A long step that knows how far it is: a wider box with a
+		 * progress bar and what it is doing now. */
+		const char *phase = atomic_load(&t->work_phase);
+		int bw = COLS - 10 > 64 ? 64 : COLS - 10, by = y + h;
+
+		x = (COLS - bw) / 2;
+		tui_fill(by, x, 4, bw, R_NORMAL);
+		tui_box(by - 1, x, 5, bw, NULL, R_FRAME);
+		tui_put(by, x + 2, bw - 4, phase ? phase : "", R_NORMAL, true);
+		tui_progress_draw(by + 1, x + 2, bw - 4, atomic_load(&t->work_permille) / 1000.0,
+		                  NULL);
+		tui_put(by + 2, x + 2, bw - 4, "", R_NORMAL, true);
+	}
 	curs_set(0);
 	wnoutrefresh(stdscr);
 	doupdate();
@@ -376,6 +406,11 @@ static void apply(struct tui *t, int flags)
 	while (flags && guard++ < 32) {
 		int next = 0;
 
+		if ((flags & TUI_QUIT) && tui_kiosk_locked()) {
+			/* No way out of a locked kiosk but the operator's. */
+			flags &= ~TUI_QUIT;
+			continue;
+		}
 		if (flags & TUI_QUIT) {
 			t->quitting = true;
 			return;
@@ -385,6 +420,8 @@ static void apply(struct tui *t, int flags)
 			int (*fn)(struct screen *, struct tui *) = t->work;
 			void (*cancel)(struct screen *, struct tui *) = t->work_cancel;
 
+			atomic_store(&t->work_permille, -1);
+			atomic_store(&t->work_phase, NULL);
 			draw_frame(t);
 			draw_work(t, cancel != NULL);
 			t->work = NULL;
@@ -415,7 +452,7 @@ static void apply(struct tui *t, int flags)
 					next |= below->ops->resume(below, t, &r);
 				}
 				OPENSSL_cleanse(&r, sizeof(r));
-			} else {
+			} else if (!tui_kiosk_locked()) {
 				t->quitting = true;
 				return;
 			}
@@ -455,7 +492,7 @@ static void handle_key(struct tui *t, int code, wchar_t ch)
 	k.ch = ch;
 	k.act = tui_key_action(code, ch);
 	if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_ROWS) {
-		if (k.act == ACT_QUIT)
+		if (k.act == ACT_QUIT && !tui_kiosk_locked())
 			t->quitting = true;
 		return;
 	}
@@ -499,8 +536,37 @@ static int die_of_signal(void)
 	return 128 + sig;
 }
 
+/* The kiosk's idle timeout: every page above the kiosk's Home is left
+ * (each wipes what was typed into it and its secrets), the pages' shared
+ * state goes too, and the kiosk is locked again. */
+static void kiosk_idle(struct tui *t, double *last)
+{
+	bool was = t->depth > 1 || tui_kiosk.unlocked;
+
+	*last = tui_now();
+	if (!was)
+		return;
+	while (t->depth > 1)
+		pop_screen(t);
+	t->has_result = false;
+	OPENSSL_cleanse(&t->result, sizeof(t->result));
+	tui_kiosk.unlocked = false;
+	if (tui_kiosk_on_idle)
+		tui_kiosk_on_idle();
+	snprintf(t->message, sizeof(t->message), "%s",
+	         _("Nothing was typed for a while: what was entered has been wiped."));
+	t->message_error = false;
+	clearok(curscr, TRUE);
+}
+
+static bool idle_due(double last)
+{
+	return tui_kiosk.on && tui_kiosk.idle > 0 && tui_now() - last >= tui_kiosk.idle;
+}
+
 int tui_run(const struct tui_options *o, struct screen *first)
 {
+	double last_key;
 	static struct tui tui;
 	struct tui *t = &tui;
 	struct script sc;
@@ -508,6 +574,7 @@ int tui_run(const struct tui_options *o, struct screen *first)
 	int rc = 0, dumps = 0;
 
 	memset(t, 0, sizeof(*t));
+	atomic_store(&t->work_permille, -1);
 	tui_current = t;
 	tui_config_load();
 	if (o->lang)
@@ -544,6 +611,7 @@ int tui_run(const struct tui_options *o, struct screen *first)
 		t->message_error = true;
 	}
 	apply(t, push_screen(t, first) | 0);
+	last_key = tui_now();
 
 	while (!t->quitting && t->depth > 0 && !tui_signal_caught) {
 		int code, a = 0, b = 0;
@@ -568,6 +636,13 @@ int tui_run(const struct tui_options *o, struct screen *first)
 				raise(a);
 				continue;
 			}
+			if (sk == SK_IDLE) {
+				tui_clock_offset += a;
+				if (idle_due(last_key))
+					kiosk_idle(t, &last_key);
+				continue;
+			}
+			last_key = tui_now();
 			if (sk == SK_RESIZE) {
 				tui_term_resize(b, a);
 				code = KEY_RESIZE;
@@ -580,8 +655,12 @@ int tui_run(const struct tui_options *o, struct screen *first)
 			if (t->spinning) {
 				t->tick++;
 			}
+			if (idle_due(last_key))
+				kiosk_idle(t, &last_key);
 			continue;
 		}
+		if (code != KEY_RESIZE)
+			last_key = tui_now();
 		handle_key(t, code, ch);
 	}
 	if (t->headless && !tui_signal_caught) {
@@ -594,6 +673,8 @@ int tui_run(const struct tui_options *o, struct screen *first)
 	 * is restored. */
 	while (t->depth > 0)
 		pop_screen(t);
+	if (tui_on_exit)
+		tui_on_exit();
 	tui_term_stop();
 	if (dump && dump != stdout)
 		fclose(dump);

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <langinfo.h>
 #include <pthread.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,18 @@ static void install_signals(void)
 	sa.sa_handler = on_quit_signal;
 	for (i = 0; i < sizeof(quit_sigs) / sizeof(quit_sigs[0]); i++)
 		sigaction(quit_sigs[i], &sa, NULL);
+	if (tui_kiosk.on) {
+		/* A kiosk: Ctrl-C, Ctrl-\ and Ctrl-Z reach us as keys (raw
+		 * mode) and mean nothing; the signals, sent from elsewhere,
+		 * are ignored too (ncurses installs no SIGTSTP handler over
+		 * SIG_IGN).  SIGHUP (the line dropped) and SIGTERM still end
+		 * qoltanba cleanly. */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGQUIT, SIG_IGN);
+		signal(SIGTSTP, SIG_IGN);
+		signal(SIGTTIN, SIG_IGN);
+		signal(SIGTTOU, SIG_IGN);
+	}
 	sa.sa_handler = on_fatal_signal;
 	sa.sa_flags = SA_RESETHAND;
 	for (i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]); i++)
@@ -188,7 +201,7 @@ static void define_extra_keys(void)
 void tui_apply_colors(struct tui *t)
 {
 	t->color = false;
-	if (!t->color_wanted || t->no_color_forced || !has_colors())
+	if (!t->color_wanted || t->no_color_forced || tui_theme_hc || !has_colors())
 		return;
 	if (start_color() == ERR)
 		return;
@@ -208,6 +221,17 @@ attr_t tui_attr(enum tui_role r)
 {
 	/* Selection and focus are reverse/bold/underline, so they show
 	 * without colour (and to the colour-blind); colour only adds. */
+	if (tui_theme_hc) {
+		/* High contrast: no colour, no dim; everything bold, bars and
+		 * focus reversed, selection also underlined. */
+		switch (r) {
+		case R_TITLE: case R_BAR: case R_KEY: case R_FIELD_FOCUS:
+			return A_BOLD | A_REVERSE;
+		case R_SELECTED: return A_BOLD | A_REVERSE | A_UNDERLINE;
+		case R_ERROR: case R_WARN: case R_FIELD: return A_BOLD | A_UNDERLINE;
+		default: return A_BOLD;
+		}
+	}
 	switch (r) {
 	case R_TITLE: return A_BOLD | (tui_current->color ? 0 : A_REVERSE);
 	case R_BAR: return tui_current->color ? 0 : A_REVERSE;
@@ -299,7 +323,10 @@ int tui_term_start(struct tui *t, const struct tui_options *o)
 	}
 	set_term(term_screen);
 	term_active = true;
-	cbreak();
+	if (tui_kiosk.on)
+		raw();
+	else
+		cbreak();
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
@@ -383,8 +410,17 @@ bool tui_term_getkey(int *code, wchar_t *ch)
 	wint_t w;
 	int rc = wget_wch(stdscr, &w);
 
-	if (rc == ERR)
+	if (rc == ERR) {
+		/* The line dropped without a SIGHUP for us (a wrapper that
+		 * ignores it, nohup): the terminal reads end of file or EIO
+		 * at once, for ever.  Leave as on SIGHUP, wiping the pages. */
+		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+
+		if (term_in == NULL && poll(&pfd, 1, 0) == 1 &&
+		    (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)))
+			tui_signal_caught = SIGHUP;
 		return false;
+	}
 	if (rc == KEY_CODE_YES) {
 		*code = (int)w;
 		*ch = 0;

@@ -7,6 +7,8 @@
 #include "tui/tui.h"
 
 extern volatile sig_atomic_t tui_signal_caught, tui_suspend_caught;
+/* Seconds added to tui_now() by <Idle N> in headless runs (kiosk.c). */
+extern double tui_clock_offset;
 int tui_term_start(struct tui *t, const struct tui_options *o);
 void tui_term_stop(void);
 void tui_term_suspend(void);

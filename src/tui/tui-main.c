@@ -9,20 +9,26 @@
 #include "tui/tui.h"
 #include "tui/tui-main.h"
 #include "screens/screens.h"
+#include "screens/enroll.h"
 #include "i18n.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out, _("Usage: qoltanba [--lang=en|ru|kk] [--no-color] [--list-keys]\n"
+	fprintf(out, _("Usage: qoltanba [--lang=en|ru|kk] [--no-color] [--portal=URL] [--list-keys]\n"
 	               "       qoltanba --headless=COLSxROWS --keys=FILE [--dump=FILE]\n"
 	               "       qoltanba COMMAND ...   (see 'qoltanba help')\n\n"
 	               "Without a command qoltanba opens its terminal interface.\n"
 	               "  --lang=LL        interface language for this run\n"
 	               "  --no-color       no colours (so does a non-empty NO_COLOR)\n"
+	               "  --portal=URL     the portal to apply to (default: the configuration's\n"
+	               "                   \"portal\", else a local portal started on loopback)\n"
 	               "  --list-keys      print the keys of the interface and exit\n"
 	               "  --headless=WxH   draw into a virtual WxH screen, take the keys from\n"
 	               "                   --keys=FILE and write the screen as text to --dump\n"
 	               "                   (default: standard output); for tests\n"));
+	fprintf(out, _("  --kiosk          kiosk mode: the applicant's pages only, until the operator\n"
+	               "                   unlocks (also \"kiosk = yes\" in the system configuration)\n"
+	               "  --list-keys --man  the key list as roff, for the manual page\n"));
 }
 
 int tui_main(int argc, char **argv)
@@ -35,11 +41,15 @@ int tui_main(int argc, char **argv)
 		{ "keys", required_argument, NULL, 'k' },
 		{ "dump", required_argument, NULL, 'd' },
 		{ "list-keys", no_argument, NULL, 'K' },
+		{ "portal", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "kiosk", no_argument, NULL, 'Z' },
+		{ "man", no_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tui_options o;
-	int c;
+	char err[1200];
+	int c, list_keys = 0, man = 0;
 
 	memset(&o, 0, sizeof(o));
 	optind = 1;
@@ -69,9 +79,18 @@ int tui_main(int argc, char **argv)
 		case 'd':
 			o.dump_file = optarg;
 			break;
+		case 'p':
+			o.portal = optarg;
+			break;
 		case 'K':
-			tui_print_keys(stdout);
-			return 0;
+			list_keys = 1;
+			break;
+		case 'M':
+			man = 1;
+			break;
+		case 'Z':
+			o.kiosk = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -85,5 +104,23 @@ int tui_main(int argc, char **argv)
 		        argv[optind]);
 		return 64;
 	}
-	return tui_run(&o, screen_home_new());
+	if (list_keys) {
+		if (man)
+			tui_print_keys_man(stdout);
+		else
+			tui_print_keys(stdout);
+		return 0;
+	}
+	if (man) {
+		usage(stderr);
+		return 64;
+	}
+	if (tui_kiosk_load(o.kiosk, err, sizeof(err)) < 0) {
+		fputs(err, stderr);
+		return 78;      /* EX_CONFIG */
+	}
+	enr_set_portal_url(o.portal);
+	tui_on_exit = enr_shutdown;
+	tui_kiosk_on_idle = enr_app_free;
+	return tui_run(&o, tui_kiosk.on ? screen_kiosk_new() : screen_home_new());
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <wchar.h>
+#include <stdatomic.h>
 
 #define TUI_MIN_COLS 80
 #define TUI_MIN_ROWS 24
@@ -60,6 +61,9 @@ const struct tui_action_def *tui_action_def(enum tui_action a);
 void tui_action_keys(const struct tui_action_def *d, char *buf, size_t size);
 /* Prints the key table (qoltanba --list-keys). */
 void tui_print_keys(FILE *out);
+/* The same as roff lines (.TP per action) for the manual's KEYS section
+ * (qoltanba --list-keys --man); untranslated, as the page is English. */
+void tui_print_keys_man(FILE *out);
 
 /* ---- Keys ------------------------------------------------------------ */
 struct tui_key {
@@ -134,6 +138,14 @@ struct tui {
 	 * work return soon (qt_pcsc_cancel, an atomic flag).  The frame then
 	 * says that Esc cancels. */
 	void (*work_cancel)(struct screen *s, struct tui *t);
+	/* Optional: the work may report how far it is (0..1000, -1: unknown,
+	 * a spinner only) and what it is doing (a static translated
+	 * string); the loop then draws a progress bar.  Written by the
+	 * worker thread, read by the loop's; reset before each work. */
+	_Atomic int work_permille;
+	_Atomic(const char *) work_phase;
+	/* Right end of the title line (which portal), or "". */
+	char status_note[160];
 	/* One line for the status area, cleared on the next key. */
 	char message[512];
 	bool message_error;
@@ -313,7 +325,61 @@ struct tui_options {
 	const char *keys_file;
 	const char *dump_file;
 	const char *start_folder;
+	const char *portal;        /* --portal URL, or NULL */
+	bool kiosk;                /* --kiosk */
 };
 int tui_run(const struct tui_options *o, struct screen *first);
+/* Called once when the loop ends, on every path (a signal too), after
+ * the pages have left and before the terminal is restored: the pages'
+ * shared resources (the portal connection, a local portal) go here. */
+extern void (*tui_on_exit)(void);
+
+/* ---- Kiosk (kiosk.c; doc/kiosk.md) -----------------------------------------
+ * On with --kiosk or "kiosk = yes" in the system configuration; every
+ * kiosk.* key is read from the system file alone, so a user's file can
+ * neither turn the kiosk off nor change its code, roots or timeout. */
+#define TUI_KIOSK_ROOTS 16
+#define TUI_KIOSK_PATH 1024
+struct tui_kiosk {
+	bool on;
+	bool unlocked;             /* the operator code was given */
+	char code[200];            /* kiosk.operator_code (a passhash) */
+	char roots[TUI_KIOSK_ROOTS][TUI_KIOSK_PATH];
+	int nroots;
+	int idle;                  /* kiosk.idle seconds; 0: no timeout */
+	char log[TUI_KIOSK_PATH];  /* kiosk.log, or "" (syslog only) */
+	int failures;              /* wrong codes since the last lock-out */
+	int lockouts;              /* lock-outs since the last good code */
+	double locked_until;       /* tui_now() */
+};
+extern struct tui_kiosk tui_kiosk;
+/* Reads the system configuration; forced: --kiosk.  Returns 0, or -1
+ * with the reason in err (kiosk on without a usable operator code). */
+int tui_kiosk_load(bool forced, char *err, size_t size);
+/* The kiosk is on and the operator has not unlocked it. */
+bool tui_kiosk_locked(void);
+/* Seconds on a monotonic clock (headless runs add <Idle N>). */
+double tui_now(void);
+/* NULL when the folder may be used (always outside the kiosk), else a
+ * translated reason.  Symlinks and ".." are resolved (realpath) before
+ * the folder is compared with the roots; a folder that does not exist
+ * yet is judged by its nearest existing parent. */
+const char *tui_kiosk_folder_check(const char *path);
+/* The same as a form validator for a folder field. */
+const char *tui_kiosk_field_check(struct tui_field *f, void *ctx);
+/* The root a path lies in (index), or -1. */
+int tui_kiosk_root_of(const char *path);
+/* A root that exists, or NULL. */
+const char *tui_kiosk_first_root(void);
+/* "/media, /mnt/usb" for messages. */
+const char *tui_kiosk_roots_text(void);
+/* The operator code: 0 right (unlocked), 1 wrong, 2 locked out (*wait
+ * seconds left).  Wrong codes and lock-outs are logged. */
+int tui_kiosk_try_code(const char *code, int *wait);
+/* Called by the idle timeout after the pages have been left: shared
+ * state of the pages (the application being filled in) goes here. */
+extern void (*tui_kiosk_on_idle)(void);
+/* High contrast theme (theme = high-contrast): bold, reverse, no colour. */
+extern bool tui_theme_hc;
 
 #endif

@@ -18,15 +18,19 @@ void tui_menu_draw(struct tui_menu *m, int y, int x, int h, int w)
 {
 	int i;
 
-	for (i = 0; i < m->n && i < h; i++) {
+	/* The high-contrast theme spaces the items with a blank line when
+	 * they and a line of hint fit. */
+	int step = tui_theme_hc && 2 * m->n + 2 <= h ? 2 : 1, used = step * m->n;
+
+	for (i = 0; i < m->n && i * step < h; i++) {
 		char buf[512];
 		bool sel = i == m->sel;
 
 		snprintf(buf, sizeof(buf), "%s %d  %s", sel ? tui_glyph_pointer() : " ", i + 1,
 		         _(m->items[i]));
-		tui_put(y + i, x, w, buf, sel ? R_SELECTED : R_NORMAL, true);
+		tui_put(y + i * step, x, w, buf, sel ? R_SELECTED : R_NORMAL, true);
 		if (m->hints && m->hints[i] && sel)
-			tui_wrap(y + m->n + 1, x + 2, h - m->n - 1, w - 4, _(m->hints[i]), R_DIM);
+			tui_wrap(y + used + 1, x + 2, h - used - 1, w - 4, _(m->hints[i]), R_DIM);
 	}
 }
 
@@ -631,7 +635,9 @@ void tui_status_draw(struct tui *t, const enum tui_action *acts)
 	all[n++] = ACT_HELP;
 	for (i = 0; acts && acts[i] != ACT_NONE && n < 22; i++)
 		all[n++] = acts[i];
-	all[n++] = ACT_QUIT;
+	/* A locked kiosk has no Quit. */
+	if (!tui_kiosk_locked())
+		all[n++] = ACT_QUIT;
 	for (i = 0; i < n; i++) {
 		const struct tui_action_def *d = tui_action_def(all[i]);
 
@@ -644,6 +650,10 @@ void tui_status_draw(struct tui *t, const enum tui_action *acts)
 		kw[i] = tui_width(keys[i]);
 		lw[i] = tui_width(_(d->label));
 		total += kw[i] + lw[i] + 3;
+	}
+	while (total > COLS && n > 2 && tui_kiosk_locked()) {
+		n--;
+		total -= kw[n] + lw[n] + 3;
 	}
 	while (total > COLS && n > 2) {
 		total -= kw[n - 2] + lw[n - 2] + 3;
