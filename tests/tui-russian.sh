@@ -20,7 +20,8 @@ cp -R "$QT_FIXTURES/nca-sdk-2020" fx
 export TUI_ARGS=--lang=ru
 
 tui 80x24 ''
-expect_screen "Russian home at 80x24" <<'SCREEN'
+# The RA item is named as the catalogue names it (translated or not yet).
+sed "s/@RA@/$(ru 'Registration Authority')/" <<'SCREEN' | expect_screen "Russian home at 80x24"
  qoltanba — Главная
 
     Ключи ЭЦП НУЦ РК
@@ -32,10 +33,10 @@ expect_screen "Russian home at 80x24" <<'SCREEN'
       3  Личный кабинет
     ▸ 4  Открыть хранилище ключей
       5  Настройки
-      6  Выход
+      6  @RA@
+      7  Выход
 
       Ключи в папке или на токене: просмотр, смена пароля или PIN-кода.
-
 
 
 
