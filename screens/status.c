@@ -35,6 +35,14 @@ struct status {
 	bool focus_act;           /* a check found something to do: go to it */
 };
 
+/* A locked kiosk serves one applicant after another: the list of this
+ * computer's applications would show each their neighbours' numbers, so
+ * it is kept for look-ups by number but never shown or entered. */
+static bool journal_listed(const struct status *s)
+{
+	return s->journal && s->journal->count && !tui_kiosk_locked();
+}
+
 static const char *step_text(enum qt_app_step st)
 {
 	switch (st) {
@@ -166,7 +174,7 @@ static void st_draw(struct screen *sc, struct tui *t, int y, int x, int h, int w
 			row++;
 		}
 	}
-	if (s->journal && s->journal->count) {
+	if (journal_listed(s)) {
 		tui_put(row++, 2, mw, _("Applications on this computer (Tab moves between the number "
 		                        "and this list):"), s->in_list ? R_HEADING : R_DIM, false);
 		if (y + h - row >= 2)
@@ -302,7 +310,7 @@ static int st_key(struct screen *sc, struct tui *t, const struct tui_key *k)
 	}
 	/* Tab from the last button (or Shift-Tab from the number) goes to
 	 * the journal's list, and back. */
-	if (s->journal && s->journal->count && (k->act == ACT_NEXT || k->act == ACT_PREV) &&
+	if (journal_listed(s) && (k->act == ACT_NEXT || k->act == ACT_PREV) &&
 	    (s->in_list || s->form.focus == (k->act == ACT_NEXT ? s->form.n - 1 : 0))) {
 		s->in_list = !s->in_list;
 		if (!s->in_list)
@@ -384,7 +392,7 @@ static int st_enter(struct screen *sc, struct tui *t)
 	reload_journal(s);
 	if (s->fields[F_NUMBER].len)
 		return start(sc, t, st_check) & ~TUI_HANDLED;
-	if (s->journal && s->journal->count)
+	if (journal_listed(s))
 		s->in_list = true;
 	return TUI_REDRAW;
 }

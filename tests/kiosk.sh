@@ -330,6 +330,26 @@ expect_screen "kiosk home, high contrast" <<'SCREEN'
 F1/^G Help  Enter Open
 SCREEN
 
+# ---- A locked kiosk does not list this computer's applications ---------------
+# One applicant must not see the numbers of those before them; the number
+# they type is still looked up.  The journal is written as qoltanba writes it.
+mkdir -p "$XDG_STATE_HOME/qoltanba"
+cat > "$XDG_STATE_HOME/qoltanba/applications.json" <<'JSON'
+{ "version": 1, "applications": [ { "id": "00112233445566778899aabbccddeeff",
+  "number": "424242424242", "access": "", "portal": "local", "subject_type": "individual",
+  "iin": "800416100254", "bin": "", "storage": "pc", "folder": "/nowhere",
+  "auth_keyid": "", "sign_keyid": "", "step": "submitted", "created": 1, "updated": 1 } ] }
+JSON
+ktui '2'
+expect_no_text '424242424242'
+expect_no_text 'Applications on this computer'
+# Outside the kiosk the same page lists it.
+QOLTANBA_SYSCONF="$T/off.conf" tui 80x24 '2'
+QOLTANBA_SYSCONF="$T/sys.conf"
+expect_text 'Applications on this computer'
+expect_text '424242424242'
+rm "$XDG_STATE_HOME/qoltanba/applications.json"
+
 # ---- Every action has a key that is not an F-key --------------------------------------
 "$QOLTANBA" --list-keys > keys.txt
 checks=$((checks + 1))
