@@ -194,8 +194,9 @@ qt_err pd_ca_issue(struct pd_ca *ca, X509_REQ *req,
                    enum qt_purpose purpose, enum qt_storage storage,
                    time_t now, X509 **out);
 
-/* The same, for the daemon's hot path: everything it stores about the
- * certificate, without an X509 object.  It skips parsing the signed
+/* The same, giving everything the daemon stores about the certificate,
+ * without an X509 object (the daemon's approval uses pd_ca_issue_stored()
+ * below).  It skips parsing the signed
  * certificate back, which in OpenSSL 3.0 costs about a quarter of an
  * issuance (see doc/performance.md).  Free with pd_issued_clear(). */
 struct pd_issued {
