@@ -608,6 +608,65 @@ int main(int argc, char **argv)
 		CHECK(is.der == NULL && is.pem == NULL && is.serial[0] == '\0');
 	}
 
+	/* The approval path: from the stored PEM request, its key not
+	 * decoded, the same certificate as from the parsed request. */
+	for (int ri = 3; ri <= 5; ri += 2) {
+		struct pd_issued is, ref;
+		const unsigned char *q;
+		char *spem = NULL, keyid[41];
+		unsigned char *a = NULL, *c = NULL;
+		int al, cl;
+		long plen;
+		BIO *b = BIO_new(BIO_s_mem());
+
+		CHECK(b != NULL && PEM_write_bio_X509_REQ(b, r[ri]) == 1);
+		plen = BIO_get_mem_data(b, &spem);
+		spem = plen > 0 ? strndup(spem, (size_t)plen) : NULL;
+		BIO_free(b);
+		CHECK_EQ_INT(pd_ca_issue_stored(ca, spem, &chm, PD_CHAIRMAN, QT_PURPOSE_AUTH,
+		                                QT_STORAGE_KAZTOKEN, NOW, &is), QT_OK);
+		CHECK_EQ_INT(pd_ca_issue_der(ca, r[ri], &chm, PD_CHAIRMAN, QT_PURPOSE_AUTH,
+		                             QT_STORAGE_KAZTOKEN, NOW, &ref), QT_OK);
+		q = is.der;
+		x = is.der != NULL ? d2i_X509(NULL, &q, (long)is.der_len) : NULL;
+		CHECK(x != NULL && q == is.der + is.der_len);
+		if (x != NULL) {
+			X509 *y;
+
+			check_common(x, r[ri], ca);
+			CHECK_EQ_INT(pd_ca_request_keyid(r[ri], keyid), QT_OK);
+			CHECK_STR(is.keyid, keyid);
+			/* The key's bytes are the request's, whole. */
+			al = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &a);
+			cl = i2d_X509_PUBKEY(X509_REQ_get_X509_PUBKEY(r[ri]), &c);
+			CHECK(al > 0 && al == cl && memcmp(a, c, (size_t)al) == 0);
+			OPENSSL_free(a);
+			OPENSSL_free(c);
+			/* Everything but serial and signature as pd_ca_issue_der's,
+			 * key usage included (EC: keyAgreement). */
+			q = ref.der;
+			y = ref.der != NULL ? d2i_X509(NULL, &q, (long)ref.der_len) : NULL;
+			CHECK(y != NULL && X509_get_ext_count(x) == X509_get_ext_count(y) &&
+			      X509_get_key_usage(x) == X509_get_key_usage(y) &&
+			      X509_NAME_cmp(X509_get_subject_name(x), X509_get_subject_name(y)) == 0 &&
+			      X509_NAME_cmp(X509_get_issuer_name(x), X509_get_issuer_name(y)) == 0 &&
+			      strcmp(ref.pem + 60, is.pem + 60) != 0);
+			X509_free(y);
+			X509_free(x);
+		}
+		pd_issued_clear(&is);
+		pd_issued_clear(&ref);
+		/* The storage must be known; not a request; trailing bytes. */
+		CHECK_EQ_INT(pd_ca_issue_stored(ca, spem, &chm, PD_CHAIRMAN, QT_PURPOSE_AUTH,
+		                                QT_STORAGE_UNKNOWN, NOW, &is), QT_ERR_INVALID_ARG);
+		CHECK_EQ_INT(pd_ca_issue_stored(ca, "-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n"
+		                                "-----END CERTIFICATE REQUEST-----\n", &chm,
+		                                PD_CHAIRMAN, QT_PURPOSE_AUTH, QT_STORAGE_KAZTOKEN,
+		                                NOW, &is), QT_ERR_INVALID_ARG);
+		CHECK(is.der == NULL && is.pem == NULL);
+		free(spem);
+	}
+
 	/* Refusals.  A weak key: */
 	weak = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
 	req = weak != NULL ? request(weak, QT_PURPOSE_AUTH, QT_STORAGE_PKCS12) : NULL;

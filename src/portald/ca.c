@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <openssl/asn1t.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -325,37 +326,58 @@ static void hex_lower(const unsigned char *b, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+/* A SubjectPublicKeyInfo as found in a request, borrowed from it: the
+ * algorithm, its parameters and the key's BIT STRING, never decoded into
+ * a key object. */
+struct spki {
+	const ASN1_OBJECT *alg;
+	int ptype;                 /* V_ASN1_NULL, V_ASN1_UNDEF or V_ASN1_OBJECT */
+	const void *pval;          /* the named curve for EC */
+	const unsigned char *bits;
+	int len;
+	bool ec;
+};
+
+static bool spki_of_x509_pubkey(X509_PUBKEY *pk, struct spki *k)
+{
+	ASN1_OBJECT *alg;
+	X509_ALGOR *a;
+	const ASN1_OBJECT *palg;
+
+	memset(k, 0, sizeof *k);
+	if (pk == NULL || !X509_PUBKEY_get0_param(&alg, &k->bits, &k->len, &a, pk) ||
+	    k->len <= 0)
+		return false;
+	X509_ALGOR_get0(&palg, &k->ptype, &k->pval, a);
+	k->alg = alg;
+	k->ec = OBJ_obj2nid(alg) == NID_X9_62_id_ecPublicKey;
+	return true;
+}
+
 /* Copies the request's SubjectPublicKeyInfo into the certificate as it
  * is.  X509_set_pubkey() would re-encode the key through OpenSSL 3's
  * encoders and decode it back, a third of the cost of an issuance, and
  * could change the encoding (a compressed EC point) and so the keyid
  * the applicant computed from the request. */
-static bool copy_pubkey(X509 *x, X509_REQ *req)
+static bool copy_pubkey(X509 *x, const struct spki *k)
 {
-	X509_PUBKEY *from = X509_REQ_get_X509_PUBKEY(req), *to = X509_get_X509_PUBKEY(x);
-	const unsigned char *bits;
+	X509_PUBKEY *to = X509_get_X509_PUBKEY(x);
 	unsigned char *copy;
-	ASN1_OBJECT *alg, *param = NULL;
-	const ASN1_OBJECT *palg;
-	const void *pval;
-	X509_ALGOR *a;
-	int len, ptype;
+	ASN1_OBJECT *param = NULL;
 
-	if (from == NULL || to == NULL ||
-	    !X509_PUBKEY_get0_param(&alg, &bits, &len, &a, from) || len <= 0)
+	if (to == NULL || k->len <= 0)
 		return false;
-	X509_ALGOR_get0(&palg, &ptype, &pval, a);
-	if (ptype == V_ASN1_OBJECT) {           /* EC: the named curve */
-		param = OBJ_dup(pval);
+	if (k->ptype == V_ASN1_OBJECT) {        /* EC: the named curve */
+		param = OBJ_dup(k->pval);
 		if (param == NULL)
 			return false;
-	} else if (ptype != V_ASN1_NULL && ptype != V_ASN1_UNDEF) {
+	} else if (k->ptype != V_ASN1_NULL && k->ptype != V_ASN1_UNDEF) {
 		return false;                   /* explicit parameters: not ours */
 	}
-	copy = OPENSSL_memdup(bits, (size_t)len);
+	copy = OPENSSL_memdup(k->bits, (size_t)k->len);
 	if (copy == NULL ||
-	    !X509_PUBKEY_set0_param(to, OBJ_dup(alg), ptype, ptype == V_ASN1_OBJECT
-	                            ? (void *)param : NULL, copy, len)) {
+	    !X509_PUBKEY_set0_param(to, OBJ_dup(k->alg), k->ptype, k->ptype == V_ASN1_OBJECT
+	                            ? (void *)param : NULL, copy, k->len)) {
 		OPENSSL_free(copy);
 		ASN1_OBJECT_free(param);
 		return false;
@@ -836,10 +858,11 @@ static const char *role_oid(enum pd_subject_type t)
 	}
 }
 
-/* Builds and signs a certificate.  Its public key is left undecoded
- * (see copy_pubkey()): callers encode it, they do not use it.  *days
- * gets its validity. */
-static qt_err build_and_sign(struct pd_ca *ca, X509_REQ *req,
+/* Builds and signs a certificate for the key k.  Its public key is left
+ * undecoded (see copy_pubkey()): callers encode it, they do not use it.
+ * k's policy must have been checked (pd_ca_check_request() or
+ * spki_check()).  storage must be known.  *days gets its validity. */
+static qt_err build_and_sign(struct pd_ca *ca, const struct spki *k,
                              const struct pd_subject *subject, enum pd_subject_type type,
                              enum qt_purpose purpose, enum qt_storage storage,
                              time_t now, X509 **out, int *days_out)
@@ -854,18 +877,11 @@ static qt_err build_and_sign(struct pd_ca *ca, X509_REQ *req,
 	bool legal = pd_subject_type_is_legal(type);
 	X509_NAME *name = NULL;
 	ASN1_INTEGER *serial = NULL;
-	EVP_PKEY *pk;
 	X509 *x = NULL;
 	int days;
 	qt_err rc;
 
 	*out = NULL;
-	if (ca == NULL || req == NULL || subject == NULL)
-		return qt_error(QT_ERR_INVALID_ARG, "pd_ca_issue: NULL argument");
-	if (purpose != QT_PURPOSE_AUTH && purpose != QT_PURPOSE_SIGN)
-		return qt_error(QT_ERR_INVALID_ARG, _("a certificate is either AUTH or SIGN"));
-	if (storage == QT_STORAGE_UNKNOWN)
-		storage = qt_csr_storage(req);
 	days = pd_ca_validity_days(storage);
 	if (days == 0)
 		return qt_error(QT_ERR_INVALID_ARG,
@@ -878,9 +894,6 @@ static qt_err build_and_sign(struct pd_ca *ca, X509_REQ *req,
 		return qt_error(QT_ERR_CONFIG,
 		                _("the issuing CA expires before a %d-day certificate would; "
 		                  "renew the CA"), days);
-	rc = pd_ca_check_request(req, NULL, 0);
-	if (rc != QT_OK)
-		return rc;
 	rc = subject_name(subject, type, &name);
 	if (rc != QT_OK)
 		return rc;
@@ -908,8 +921,6 @@ static qt_err build_and_sign(struct pd_ca *ca, X509_REQ *req,
 		nroles = 1;
 		policy = purpose == QT_PURPOSE_AUTH ? QT_OID_POLICY_IND_AUTH : QT_OID_POLICY_IND_SIGN;
 	}
-	pk = X509_REQ_get0_pubkey(req);
-
 	x = X509_new();
 	if (x == NULL || !X509_set_version(x, X509_VERSION_3) ||
 	    !X509_set_serialNumber(x, serial) ||
@@ -917,11 +928,11 @@ static qt_err build_and_sign(struct pd_ca *ca, X509_REQ *req,
 	    !X509_set_subject_name(x, name) ||
 	    ASN1_TIME_set(X509_getm_notBefore(x), now) == NULL ||
 	    ASN1_TIME_set(X509_getm_notAfter(x), now + (time_t)days * DAY) == NULL ||
-	    !copy_pubkey(x, req))
+	    !copy_pubkey(x, k))
 		goto fail;
 	/* Extensions in the order NCA's certificates carry them. */
 	if (purpose == QT_PURPOSE_AUTH) {
-		if (EVP_PKEY_is_a(pk, "EC") ? !add_key_usage(x, ku_auth_ec, 2)
+		if (k->ec ? !add_key_usage(x, ku_auth_ec, 2)
 		                            : !add_key_usage(x, ku_auth, 2))
 			goto fail;
 	} else if (!add_key_usage(x, ku_sign, 2)) {
@@ -951,6 +962,37 @@ fail:
 	return rc;
 }
 
+/* The argument checks common to both paths, then the request's own:
+ * storage from its extension when the caller does not know it, and
+ * pd_ca_check_request(). */
+static qt_err check_args(struct pd_ca *ca, const void *req, const struct pd_subject *subject,
+                         enum qt_purpose purpose)
+{
+	if (ca == NULL || req == NULL || subject == NULL)
+		return qt_error(QT_ERR_INVALID_ARG, "pd_ca_issue: NULL argument");
+	if (purpose != QT_PURPOSE_AUTH && purpose != QT_PURPOSE_SIGN)
+		return qt_error(QT_ERR_INVALID_ARG, _("a certificate is either AUTH or SIGN"));
+	return QT_OK;
+}
+
+static qt_err request_key(struct pd_ca *ca, X509_REQ *req, const struct pd_subject *subject,
+                          enum qt_purpose purpose, enum qt_storage *storage, struct spki *k)
+{
+	qt_err rc = check_args(ca, req, subject, purpose);
+
+	if (rc != QT_OK)
+		return rc;
+	if (*storage == QT_STORAGE_UNKNOWN)
+		*storage = qt_csr_storage(req);
+	rc = pd_ca_check_request(req, NULL, 0);
+	if (rc != QT_OK)
+		return rc;
+	if (!spki_of_x509_pubkey(X509_REQ_get_X509_PUBKEY(req), k))
+		return qt_error_ssl(QT_ERR_INVALID_ARG,
+		                    _("the request has no public key that can be read"));
+	return QT_OK;
+}
+
 qt_err pd_ca_issue(struct pd_ca *ca, X509_REQ *req,
                    const struct pd_subject *subject, enum pd_subject_type type,
                    enum qt_purpose purpose, enum qt_storage storage,
@@ -959,11 +1001,15 @@ qt_err pd_ca_issue(struct pd_ca *ca, X509_REQ *req,
 	unsigned char *der = NULL;
 	const unsigned char *q;
 	X509 *x = NULL, *parsed = NULL;
+	struct spki k;
 	int days, dlen;
 	qt_err rc;
 
 	*out = NULL;
-	rc = build_and_sign(ca, req, subject, type, purpose, storage, now, &x, &days);
+	rc = request_key(ca, req, subject, purpose, &storage, &k);
+	if (rc != QT_OK)
+		return rc;
+	rc = build_and_sign(ca, &k, subject, type, purpose, storage, now, &x, &days);
 	if (rc != QT_OK)
 		return rc;
 	/* Parse what was signed, so the caller gets an object like any
@@ -982,40 +1028,243 @@ qt_err pd_ca_issue(struct pd_ca *ca, X509_REQ *req,
 	return QT_OK;
 }
 
-qt_err pd_ca_issue_der(struct pd_ca *ca, X509_REQ *req,
-                       const struct pd_subject *subject, enum pd_subject_type type,
-                       enum qt_purpose purpose, enum qt_storage storage,
-                       time_t now, struct pd_issued *out)
+/* ---- stored requests -------------------------------------------------
+ * The daemon's approval path.  OpenSSL 3.0 decodes a request's public
+ * key through its provider decoders whenever it parses the request
+ * (d2i_X509_REQ, and d2i_X509_PUBKEY alike): that set-up costs more CPU
+ * than the issuing CA's signature.  A stored request was parsed, its key
+ * decoded and checked, and its signature verified, by
+ * pd_ca_check_request() when the API received it; what is stored are
+ * those very bytes.  So here the request is only walked down to its
+ * SubjectPublicKeyInfo, which is read with a template of our own (an
+ * AlgorithmIdentifier and a BIT STRING, no key decoding), and the key's
+ * policy is checked again from those bytes. */
+
+typedef struct {
+	X509_ALGOR *algor;
+	ASN1_BIT_STRING *key;
+} PD_SPKI;
+
+ASN1_SEQUENCE(PD_SPKI) = {
+	ASN1_SIMPLE(PD_SPKI, algor, X509_ALGOR),
+	ASN1_SIMPLE(PD_SPKI, key, ASN1_BIT_STRING)
+} static_ASN1_SEQUENCE_END(PD_SPKI)
+
+/* RSAPublicKey (RFC 8017 A.1.1). */
+typedef struct {
+	ASN1_INTEGER *n;
+	ASN1_INTEGER *e;
+} PD_RSAPUB;
+
+ASN1_SEQUENCE(PD_RSAPUB) = {
+	ASN1_SIMPLE(PD_RSAPUB, n, ASN1_INTEGER),
+	ASN1_SIMPLE(PD_RSAPUB, e, ASN1_INTEGER)
+} static_ASN1_SEQUENCE_END(PD_RSAPUB)
+
+struct stored_req {
+	unsigned char *der;
+	long der_len;
+	PD_SPKI *spki;
+	struct spki k;
+};
+
+static void stored_req_clear(struct stored_req *sr)
+{
+	ASN1_item_free((ASN1_VALUE *)sr->spki, ASN1_ITEM_rptr(PD_SPKI));
+	OPENSSL_free(sr->der);
+	memset(sr, 0, sizeof *sr);
+}
+
+/* One DER header at *p (at most end - *p bytes): definite length, the
+ * given tag, universal class; *p is left at the contents. */
+static bool der_enter(const unsigned char **p, const unsigned char *end, int want,
+                      long *len)
+{
+	int tag, cls, r;
+
+	if (*p >= end)
+		return false;
+	r = ASN1_get_object(p, len, &tag, &cls, (long)(end - *p));
+	return !(r & 0x80) && !(r & 1) && tag == want && cls == V_ASN1_UNIVERSAL &&
+	       *len <= (long)(end - *p);
+}
+
+static qt_err stored_req_parse(const char *pem, struct stored_req *sr)
+{
+	const unsigned char *p, *end, *spki_at, *q;
+	char *name = NULL, *header = NULL;
+	BIO *b;
+	long len;
+	int ok;
+
+	memset(sr, 0, sizeof *sr);
+	b = BIO_new_mem_buf(pem, -1);
+	ok = b != NULL && PEM_read_bio(b, &name, &header, &sr->der, &sr->der_len) == 1 &&
+	     (strcmp(name, PEM_STRING_X509_REQ) == 0 || strcmp(name, PEM_STRING_X509_REQ_OLD) == 0);
+	BIO_free(b);
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	if (!ok)
+		goto bad;
+	/* CertificationRequest { CertificationRequestInfo { version,
+	 * subject, subjectPKInfo, ... }, ... } */
+	p = sr->der;
+	end = p + sr->der_len;
+	if (!der_enter(&p, end, V_ASN1_SEQUENCE, &len) || p + len != end ||
+	    !der_enter(&p, end, V_ASN1_SEQUENCE, &len))
+		goto bad;
+	end = p + len;
+	if (!der_enter(&p, end, V_ASN1_INTEGER, &len))
+		goto bad;
+	p += len;
+	if (!der_enter(&p, end, V_ASN1_SEQUENCE, &len))
+		goto bad;
+	p += len;
+	spki_at = p;
+	if (!der_enter(&p, end, V_ASN1_SEQUENCE, &len))
+		goto bad;
+	q = spki_at;
+	len += (long)(p - spki_at);
+	sr->spki = (PD_SPKI *)ASN1_item_d2i(NULL, &q, len, ASN1_ITEM_rptr(PD_SPKI));
+	if (sr->spki == NULL || q != spki_at + len)
+		goto bad;
+	/* A key is whole bytes: no unused bits. */
+	if ((sr->spki->key->flags & ASN1_STRING_FLAG_BITS_LEFT) && (sr->spki->key->flags & 7))
+		goto bad;
+	X509_ALGOR_get0(&sr->k.alg, &sr->k.ptype, &sr->k.pval, sr->spki->algor);
+	sr->k.bits = ASN1_STRING_get0_data(sr->spki->key);
+	sr->k.len = ASN1_STRING_length(sr->spki->key);
+	sr->k.ec = OBJ_obj2nid(sr->k.alg) == NID_X9_62_id_ecPublicKey;
+	if (sr->k.len <= 0)
+		goto bad;
+	return QT_OK;
+bad:
+	stored_req_clear(sr);
+	return req_fail(QT_ERR_INVALID_ARG, "bad_request", NULL, 0,
+	                _("the request has no public key that can be read"));
+}
+
+/* Significant bits of a non-negative ASN1_INTEGER; -1 for a negative. */
+static int int_bits(const ASN1_INTEGER *i)
+{
+	const unsigned char *d = ASN1_STRING_get0_data(i);
+	int n = ASN1_STRING_length(i), bits;
+	unsigned c;
+
+	if (ASN1_STRING_type(i) != V_ASN1_INTEGER)
+		return -1;
+	while (n > 0 && *d == 0) {
+		d++;
+		n--;
+	}
+	if (n == 0)
+		return 0;
+	for (bits = 0, c = d[0]; c; c >>= 1)
+		bits++;
+	return (n - 1) * 8 + bits;
+}
+
+/* pd_ca_check_request()'s key policy, on the undecoded key. */
+static qt_err spki_check(const struct spki *k)
+{
+	int nid = OBJ_obj2nid(k->alg);
+
+	if (nid == NID_rsaEncryption) {
+		const unsigned char *q = k->bits;
+		PD_RSAPUB *rsa;
+		int nbits, ebits;
+		bool e_odd;
+
+		if (k->ptype != V_ASN1_NULL && k->ptype != V_ASN1_UNDEF)
+			goto bad;
+		rsa = (PD_RSAPUB *)ASN1_item_d2i(NULL, &q, k->len, ASN1_ITEM_rptr(PD_RSAPUB));
+		if (rsa == NULL || q != k->bits + k->len) {
+			ASN1_item_free((ASN1_VALUE *)rsa, ASN1_ITEM_rptr(PD_RSAPUB));
+			goto bad;
+		}
+		nbits = int_bits(rsa->n);
+		ebits = int_bits(rsa->e);
+		e_odd = ebits > 0 &&
+		        (ASN1_STRING_get0_data(rsa->e)[ASN1_STRING_length(rsa->e) - 1] & 1);
+		ASN1_item_free((ASN1_VALUE *)rsa, ASN1_ITEM_rptr(PD_RSAPUB));
+		if (nbits < 0 || ebits < 0)
+			goto bad;
+		if (nbits > 8192)
+			return req_fail(QT_ERR_UNSUPPORTED_ALG, "unsupported_key", NULL, 0,
+			                _("RSA keys larger than 8192 bits are not accepted"));
+		if (nbits < 2048)
+			return req_fail(QT_ERR_WEAK_KEY, "weak_key", NULL, 0,
+			                _("the request's RSA key is shorter than 2048 bits"));
+		if (!e_odd || ebits < 17)
+			return req_fail(QT_ERR_WEAK_KEY, "weak_key", NULL, 0,
+			                _("the request's RSA public exponent is even or smaller than 65537"));
+		return QT_OK;
+	}
+	if (nid == NID_X9_62_id_ecPublicKey) {
+		if (k->ptype != V_ASN1_OBJECT ||
+		    OBJ_obj2nid(k->pval) != NID_X9_62_prime256v1)
+			return req_fail(QT_ERR_UNSUPPORTED_ALG, "unsupported_key", NULL, 0,
+			                _("only EC keys on the P-256 curve are accepted"));
+		/* An uncompressed or compressed point of P-256. */
+		if (!(k->len == 65 && k->bits[0] == 4) &&
+		    !(k->len == 33 && (k->bits[0] == 2 || k->bits[0] == 3)))
+			goto bad;
+		return QT_OK;
+	}
+	return req_fail(QT_ERR_UNSUPPORTED_ALG, "unsupported_key", NULL, 0,
+	                _("only RSA and EC P-256 keys are accepted"));
+bad:
+	return req_fail(QT_ERR_INVALID_ARG, "bad_request", NULL, 0,
+	                _("the request has no public key that can be read"));
+}
+
+/* PEM of a DER certificate, as PEM_write_bio() writes it: 64 base64
+ * characters a line, without a BIO. */
+static qt_err pem_of(const unsigned char *der, size_t len, char **out)
+{
+	static const char head[] = "-----BEGIN CERTIFICATE-----\n";
+	static const char tail[] = "-----END CERTIFICATE-----\n";
+	size_t lines = (len + 47) / 48, cap, at, i;
+	char *pem;
+
+	cap = sizeof head - 1 + lines * 65 + sizeof tail;
+	pem = malloc(cap);
+	if (pem == NULL)
+		return nomem();
+	memcpy(pem, head, sizeof head - 1);
+	at = sizeof head - 1;
+	for (i = 0; i < len; i += 48) {
+		size_t n = len - i < 48 ? len - i : 48;
+
+		at += (size_t)EVP_EncodeBlock((unsigned char *)pem + at, der + i, (int)n);
+		pem[at++] = '\n';
+	}
+	memcpy(pem + at, tail, sizeof tail);
+	*out = pem;
+	return QT_OK;
+}
+
+/* Signs for k and fills out: DER, PEM, serial, keyid, dates. */
+static qt_err issue_der(struct pd_ca *ca, const struct spki *k,
+                        const struct pd_subject *subject, enum pd_subject_type type,
+                        enum qt_purpose purpose, enum qt_storage storage,
+                        time_t now, struct pd_issued *out)
 {
 	unsigned char md[SHA_DIGEST_LENGTH], *der = NULL;
 	X509 *x = NULL;
-	BIO *b = NULL;
-	char *data;
-	long n;
 	int days, dlen;
 	qt_err rc;
 
-	memset(out, 0, sizeof *out);
-	rc = build_and_sign(ca, req, subject, type, purpose, storage, now, &x, &days);
+	rc = build_and_sign(ca, k, subject, type, purpose, storage, now, &x, &days);
 	if (rc != QT_OK)
 		return rc;
 	dlen = i2d_X509(x, &der);
 	rc = der_out(dlen, der, &out->der, &out->der_len);
 	if (rc != QT_OK)
 		goto done;
-	b = BIO_new(BIO_s_mem());
-	if (b == NULL || !PEM_write_bio(b, PEM_STRING_X509, "", out->der, (long)out->der_len)) {
-		rc = qt_error_ssl(QT_ERR_CRYPTO, "PEM");
+	rc = pem_of(out->der, out->der_len, &out->pem);
+	if (rc != QT_OK)
 		goto done;
-	}
-	n = BIO_get_mem_data(b, &data);
-	out->pem = malloc((size_t)n + 1);
-	if (out->pem == NULL) {
-		rc = nomem();
-		goto done;
-	}
-	memcpy(out->pem, data, (size_t)n);
-	out->pem[n] = '\0';
 	pd_ca_serial_hex(x, out->serial);
 	if (!keyid_of(X509_get_X509_PUBKEY(x), md)) {
 		rc = qt_error_ssl(QT_ERR_CRYPTO, "keyid");
@@ -1025,10 +1274,49 @@ qt_err pd_ca_issue_der(struct pd_ca *ca, X509_REQ *req,
 	out->not_before = now;
 	out->not_after = now + (time_t)days * DAY;
 done:
-	BIO_free(b);
 	X509_free(x);
 	if (rc != QT_OK)
 		pd_issued_clear(out);
+	return rc;
+}
+
+qt_err pd_ca_issue_der(struct pd_ca *ca, X509_REQ *req,
+                       const struct pd_subject *subject, enum pd_subject_type type,
+                       enum qt_purpose purpose, enum qt_storage storage,
+                       time_t now, struct pd_issued *out)
+{
+	struct spki k;
+	qt_err rc;
+
+	memset(out, 0, sizeof *out);
+	rc = request_key(ca, req, subject, purpose, &storage, &k);
+	if (rc != QT_OK)
+		return rc;
+	return issue_der(ca, &k, subject, type, purpose, storage, now, out);
+}
+
+qt_err pd_ca_issue_stored(struct pd_ca *ca, const char *csr_pem,
+                          const struct pd_subject *subject, enum pd_subject_type type,
+                          enum qt_purpose purpose, enum qt_storage storage,
+                          time_t now, struct pd_issued *out)
+{
+	struct stored_req sr;
+	qt_err rc;
+
+	memset(out, 0, sizeof *out);
+	rc = check_args(ca, csr_pem, subject, purpose);
+	if (rc != QT_OK)
+		return rc;
+	if (storage == QT_STORAGE_UNKNOWN)
+		return qt_error(QT_ERR_INVALID_ARG,
+		                _("neither the application nor the request says where the key is stored"));
+	rc = stored_req_parse(csr_pem, &sr);
+	if (rc != QT_OK)
+		return rc;
+	rc = spki_check(&sr.k);
+	if (rc == QT_OK)
+		rc = issue_der(ca, &sr.k, subject, type, purpose, storage, now, out);
+	stored_req_clear(&sr);
 	return rc;
 }
 

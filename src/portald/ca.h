@@ -194,8 +194,9 @@ qt_err pd_ca_issue(struct pd_ca *ca, X509_REQ *req,
                    enum qt_purpose purpose, enum qt_storage storage,
                    time_t now, X509 **out);
 
-/* The same, for the daemon's hot path: everything it stores about the
- * certificate, without an X509 object.  It skips parsing the signed
+/* The same, giving everything the daemon stores about the certificate,
+ * without an X509 object (the daemon's approval uses pd_ca_issue_stored()
+ * below).  It skips parsing the signed
  * certificate back, which in OpenSSL 3.0 costs about a quarter of an
  * issuance (see doc/performance.md).  Free with pd_issued_clear(). */
 struct pd_issued {
@@ -211,6 +212,21 @@ qt_err pd_ca_issue_der(struct pd_ca *ca, X509_REQ *req,
                        enum qt_purpose purpose, enum qt_storage storage,
                        time_t now, struct pd_issued *out);
 void pd_issued_clear(struct pd_issued *is);
+
+/* The same for a request the daemon stored after pd_ca_check_request()
+ * accepted it (PEM, as received), on the approval path.  OpenSSL 3.0
+ * decodes a request's key through its provider decoders on every parse,
+ * which costs more than the CA's signature; this walks the stored request
+ * to its SubjectPublicKeyInfo instead and copies that into the
+ * certificate without decoding it.  The key policy (RSA 2048..8192 bits
+ * with an odd exponent >= 65537, or an EC point on P-256 by its encoding)
+ * is checked again from the bytes; the request's signature is not
+ * verified again: it was at submission, over these very bytes.  storage
+ * must be known (the application's).  Errors as pd_ca_issue(). */
+qt_err pd_ca_issue_stored(struct pd_ca *ca, const char *csr_pem,
+                          const struct pd_subject *subject, enum pd_subject_type type,
+                          enum qt_purpose purpose, enum qt_storage storage,
+                          time_t now, struct pd_issued *out);
 
 /* Serial of a certificate: raw bytes (at most PD_CA_SERIAL_LEN; returns
  * how many, 0 when it does not fit) and 40 lower-case hex. */
