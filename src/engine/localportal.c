@@ -131,9 +131,16 @@ static qt_err find_demo(const char *given, char *out, size_t size)
 {
 	char dir[PATH_MAX], f[PATH_MAX + 32];
 
+	const char *env = getenv("QOLTANBA_DATADIR");   /* as the token layer's data files */
+
 	if (given != NULL) {
 		snprintf(out, size, "%s", given);
 		return QT_OK;
+	}
+	if (env != NULL && env[0] != '\0') {
+		snprintf(f, sizeof f, "%s/demo-individuals.csv", env);
+		if (is_file(f) && (size_t)snprintf(out, size, "%s", env) < size)
+			return QT_OK;
 	}
 	self_dir(dir, sizeof dir);
 	snprintf(f, sizeof f, "%s/data/demo-individuals.csv", dir);
