@@ -376,6 +376,35 @@ static enum pd_st q_run(struct pd_store *s, enum stmt_id id, const char *fmt, ..
 	return run(st);
 }
 
+/* A row iterator's caller: its callback (of the store type the rows are)
+ * and its context. */
+struct each {
+	union {
+		pd_app_cb app;
+		pd_cert_cb cert;
+		pd_operator_cb op;
+	} cb;
+	void *ctx;
+};
+
+/* Steps through st's rows, handing each to row() until one asks to stop
+ * (nonzero) or the rows end; resets st either way. */
+static enum pd_st each_row(sqlite3_stmt *st, int (*row)(sqlite3_stmt *, const struct each *),
+                           const struct each *e)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (row(st, e)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	if (rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	return PD_OK;
+}
+
 /* Ends a one-row lookup whose first step returned rc. */
 static enum pd_st row_end(sqlite3_stmt *st, int rc)
 {
@@ -759,27 +788,25 @@ static enum pd_st do_app_update(struct pd_store *s, const struct pd_app *a)
 		     (sqlite3_int64)a->updated, a->decided_by, a->reason, a->install_nonce, a->number);
 }
 
+static int app_row(sqlite3_stmt *st, const struct each *e)
+{
+	struct pd_app a;
+	int stop;
+
+	app_read(st, &a);
+	stop = e->cb.app(e->ctx, &a);
+	pd_app_clear(&a);
+	return stop;
+}
+
 static enum pd_st app_iter(sqlite3_stmt *st, pd_app_cb cb, void *ctx)
 {
-	int rc;
+	struct each e = { .cb.app = cb, .ctx = ctx };
+	enum pd_st r = each_row(st, app_row, &e);
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct pd_app a;
-		int stop;
-
-		app_read(st, &a);
-		stop = cb(ctx, &a);
-		pd_app_clear(&a);
-		if (stop) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return PD_OK;
+	if (r == PD_OK)
+		sqlite3_clear_bindings(st);
+	return r;
 }
 
 static enum pd_st sq_app_list(struct pd_store *s, const struct pd_app_filter *f,
@@ -845,26 +872,22 @@ static enum pd_st sq_cert_get(struct pd_store *s, const char *serial, struct pd_
 	return row_end(st, rc);
 }
 
+static int cert_row(sqlite3_stmt *st, const struct each *e)
+{
+	struct pd_cert c;
+	int stop;
+
+	cert_read(st, &c);
+	stop = e->cb.cert(e->ctx, &c);
+	pd_cert_clear(&c);
+	return stop;
+}
+
 static enum pd_st cert_iter(sqlite3_stmt *st, pd_cert_cb cb, void *ctx)
 {
-	int rc;
+	struct each e = { .cb.cert = cb, .ctx = ctx };
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct pd_cert c;
-		int stop;
-
-		cert_read(st, &c);
-		stop = cb(ctx, &c);
-		pd_cert_clear(&c);
-		if (stop) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return PD_OK;
+	return each_row(st, cert_row, &e);
 }
 
 static enum pd_st sq_cert_list(struct pd_store *s, const char *number, pd_cert_cb cb, void *ctx)
@@ -936,29 +959,23 @@ static enum pd_st sq_operator_by_fp(struct pd_store *s, const char *fp, struct p
 	return row_end(st, rc);
 }
 
+static int op_row(sqlite3_stmt *st, const struct each *e)
+{
+	struct pd_operator o;
+	int stop;
+
+	op_read(st, &o);
+	stop = e->cb.op(e->ctx, &o);
+	pd_operator_clear(&o);
+	return stop;
+}
+
 static enum pd_st sq_operator_list(struct pd_store *s, pd_operator_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = stmt(s, S_OP_LIST, NULL);
-	int rc;
+	struct each e = { .cb.op = cb, .ctx = ctx };
 
-	if (!st)
-		return PD_FAIL;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct pd_operator o;
-		int stop;
-
-		op_read(st, &o);
-		stop = cb(ctx, &o);
-		pd_operator_clear(&o);
-		if (stop) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return PD_OK;
+	return st ? each_row(st, op_row, &e) : PD_FAIL;
 }
 
 static enum pd_st do_challenge_put(struct pd_store *s, const struct pd_challenge *c)
