@@ -383,6 +383,7 @@ struct each {
 		pd_app_cb app;
 		pd_cert_cb cert;
 		pd_operator_cb op;
+		pd_holder_cert_cb holder;
 	} cb;
 	void *ctx;
 };
@@ -1240,37 +1241,35 @@ static enum pd_st sq_pref_put(struct pd_store *s, const struct pd_pref *p)
 	AUTO_TX(do_pref_put(s, p));
 }
 
+static int holder_cert_row(sqlite3_stmt *st, const struct each *e)
+{
+	struct pd_cert c;
+	struct pd_app a;
+	int stop;
+
+	cert_read(st, &c);
+	memset(&a, 0, sizeof(a));
+	col(st, 1, a.number, sizeof(a.number));
+	col(st, 8, a.subject_type, sizeof(a.subject_type));
+	col(st, 9, a.bin, sizeof(a.bin));
+	col(st, 10, a.storage, sizeof(a.storage));
+	col(st, 11, a.email, sizeof(a.email));
+	col(st, 12, a.iin, sizeof(a.iin));
+	a.status = (enum pd_app_status)sqlite3_column_int(st, 13);
+	a.created = (time_t)sqlite3_column_int64(st, 14);
+	stop = e->cb.holder(e->ctx, &c, &a);
+	pd_cert_clear(&c);
+	return stop;
+}
+
 static enum pd_st holder_cert_iter(sqlite3_stmt *st, pd_holder_cert_cb cb, void *ctx)
 {
-	int rc;
+	struct each e = { .cb.holder = cb, .ctx = ctx };
+	enum pd_st r = each_row(st, holder_cert_row, &e);
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct pd_cert c;
-		struct pd_app a;
-		int stop;
-
-		cert_read(st, &c);
-		memset(&a, 0, sizeof(a));
-		col(st, 1, a.number, sizeof(a.number));
-		col(st, 8, a.subject_type, sizeof(a.subject_type));
-		col(st, 9, a.bin, sizeof(a.bin));
-		col(st, 10, a.storage, sizeof(a.storage));
-		col(st, 11, a.email, sizeof(a.email));
-		col(st, 12, a.iin, sizeof(a.iin));
-		a.status = (enum pd_app_status)sqlite3_column_int(st, 13);
-		a.created = (time_t)sqlite3_column_int64(st, 14);
-		stop = cb(ctx, &c, &a);
-		pd_cert_clear(&c);
-		if (stop) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return PD_OK;
+	if (r == PD_OK)
+		sqlite3_clear_bindings(st);
+	return r;
 }
 
 static enum pd_st sq_cert_list_iin(struct pd_store *s, const char *iin, pd_holder_cert_cb cb,
