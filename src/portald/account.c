@@ -63,27 +63,10 @@ static const char *cert_status(const struct pd_cert *c, time_t now)
 static void h_challenge(struct pd_req *r)
 {
 	struct pd_challenge c;
-	char msg[128];
-	cJSON *o;
+	cJSON *o = pd_api_challenge(r, LOGIN_PREFIX, &c);
 
-	if (!pd_api_empty_body(r))
+	if (!o)
 		return;
-	memset(&c, 0, sizeof(c));
-	if (pd_random_hex(c.id, 16) || pd_random_hex(c.nonce, 16)) {
-		pd_api_internal(r);
-		return;
-	}
-	c.expires = pd_now() + PD_CHALLENGE_TTL;
-	if (r->srv->store->ops->challenge_put(r->srv->store, &c) != PD_OK) {
-		pd_api_internal(r);
-		return;
-	}
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "challenge_id", c.id);
-	cJSON_AddStringToObject(o, "nonce", c.nonce);
-	snprintf(msg, sizeof(msg), LOGIN_PREFIX "%s:%s", c.id, c.nonce);
-	cJSON_AddStringToObject(o, "sign_this", msg);
-	cJSON_AddNumberToObject(o, "expires_in", PD_CHALLENGE_TTL);
 	pd_api_add_time(o, "expires_at", c.expires);
 	pd_reply_json(r, 201, o);
 }

@@ -226,6 +226,39 @@ static bool text_ok(const char *s, size_t max)
 	return true;
 }
 
+/* Opens a registry CSV and reads its header record into f (a UTF-8 BOM
+ * dropped); *n is csv_record's count. NULL, said on stderr, if it cannot
+ * be opened. */
+static FILE *csv_open(const char *path, char f[][512], int *lineno, int *n)
+{
+	FILE *fp = fopen(path, "r");
+
+	if (!fp) {
+		fprintf(stderr, "qoltanbad: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	*n = csv_record(fp, f, 8, lineno);
+	if (*n > 0 && !strncmp(f[0], "\xef\xbb\xbf", 3))
+		memmove(f[0], f[0] + 3, strlen(f[0]) - 2);
+	return fp;
+}
+
+/* Room for one more element in an array of n holding *cap: doubles it,
+ * starting at first; aborts when memory runs out, as before. */
+static void *grow(void *v, size_t n, size_t *cap, size_t size, size_t first)
+{
+	size_t c;
+
+	if (n < *cap)
+		return v;
+	c = *cap ? *cap * 2 : first;
+	v = realloc(v, c * size);
+	if (!v)
+		abort();
+	*cap = c;
+	return v;
+}
+
 struct people {
 	struct pd_person *v;
 	size_t n, cap;
@@ -248,15 +281,10 @@ static int load_people(const char *path, struct people *pp, int *bad)
 {
 	char f[8][512];
 	int lineno = 1, n, line, cols;
-	FILE *fp = fopen(path, "r");
+	FILE *fp = csv_open(path, f, &lineno, &n);
 
-	if (!fp) {
-		fprintf(stderr, "qoltanbad: %s: %s\n", path, strerror(errno));
+	if (!fp)
 		return -1;
-	}
-	n = csv_record(fp, f, 8, &lineno);
-	if (n > 0 && !strncmp(f[0], "\xef\xbb\xbf", 3))
-		memmove(f[0], f[0] + 3, strlen(f[0]) - 2);
 	/* A fifth column, phone, is optional (for the SMS expiry notice). */
 	cols = n;
 	if ((n != 4 && n != 5) || strcmp(f[0], "iin") || strcmp(f[1], "surname") ||
@@ -318,15 +346,7 @@ static int load_people(const char *path, struct people *pp, int *bad)
 			}
 			snprintf(p.phone, sizeof(p.phone), "%.16s", f[4]);
 		}
-		if (pp->n == pp->cap) {
-			size_t cap = pp->cap ? pp->cap * 2 : 64;
-			void *q = realloc(pp->v, cap * sizeof(*pp->v));
-
-			if (!q)
-				abort();
-			pp->v = q;
-			pp->cap = cap;
-		}
+		pp->v = grow(pp->v, pp->n, &pp->cap, sizeof(*pp->v), 64);
 		pp->v[pp->n++] = p;
 next:;
 	}
@@ -344,15 +364,10 @@ static int load_entities(const char *path, struct ents *ee, const struct people 
 {
 	char f[8][512];
 	int lineno = 1, n, line;
-	FILE *fp = fopen(path, "r");
+	FILE *fp = csv_open(path, f, &lineno, &n);
 
-	if (!fp) {
-		fprintf(stderr, "qoltanbad: %s: %s\n", path, strerror(errno));
+	if (!fp)
 		return -1;
-	}
-	n = csv_record(fp, f, 8, &lineno);
-	if (n > 0 && !strncmp(f[0], "\xef\xbb\xbf", 3))
-		memmove(f[0], f[0] + 3, strlen(f[0]) - 2);
 	if (n != 3 || strcmp(f[0], "bin") || strcmp(f[1], "name") || strcmp(f[2], "head_iin")) {
 		fprintf(stderr, _("%s:1: the header must be \"bin,name,head_iin\"\n"), path);
 		fclose(fp);
@@ -413,15 +428,7 @@ static int load_entities(const char *path, struct ents *ee, const struct people 
 		snprintf(e.bin, sizeof(e.bin), "%.12s", f[0]);
 		snprintf(e.name, sizeof(e.name), "%.511s", f[1]);
 		snprintf(e.head_iin, sizeof(e.head_iin), "%.12s", f[2]);
-		if (ee->n == ee->cap) {
-			size_t cap = ee->cap ? ee->cap * 2 : 32;
-			void *q = realloc(ee->v, cap * sizeof(*ee->v));
-
-			if (!q)
-				abort();
-			ee->v = q;
-			ee->cap = cap;
-		}
+		ee->v = grow(ee->v, ee->n, &ee->cap, sizeof(*ee->v), 32);
 		ee->v[ee->n++] = e;
 next:;
 	}

@@ -1204,34 +1204,43 @@ out:
 
 /* ---- RA operators ------------------------------------------------- */
 
-static void h_ra_challenge(struct pd_req *r)
+/* Stores a fresh sign-in challenge (the request must have no body) and
+ * starts its 201 answer: challenge_id, nonce, sign_this ("<prefix>id:nonce")
+ * and expires_in.  NULL once an error has been answered.  Operators and
+ * holders sign in the same way, each with its own prefix. */
+cJSON *pd_api_challenge(struct pd_req *r, const char *prefix, struct pd_challenge *c)
 {
-	struct pd_challenge c;
+	char msg[128];
 	cJSON *o;
 
 	if (!empty_body(r))
-		return;
-	memset(&c, 0, sizeof(c));
-	if (pd_random_hex(c.id, 16) || pd_random_hex(c.nonce, 16)) {
+		return NULL;
+	memset(c, 0, sizeof(*c));
+	if (pd_random_hex(c->id, 16) || pd_random_hex(c->nonce, 16)) {
 		internal(r);
-		return;
+		return NULL;
 	}
-	c.expires = pd_now() + PD_CHALLENGE_TTL;
-	if (r->srv->store->ops->challenge_put(r->srv->store, &c) != PD_OK) {
+	c->expires = pd_now() + PD_CHALLENGE_TTL;
+	if (r->srv->store->ops->challenge_put(r->srv->store, c) != PD_OK) {
 		internal(r);
-		return;
+		return NULL;
 	}
 	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "challenge_id", c.id);
-	cJSON_AddStringToObject(o, "nonce", c.nonce);
-	{
-		char msg[128];
-
-		snprintf(msg, sizeof(msg), "qoltanbad-ra-login:%s:%s", c.id, c.nonce);
-		cJSON_AddStringToObject(o, "sign_this", msg);
-	}
+	cJSON_AddStringToObject(o, "challenge_id", c->id);
+	cJSON_AddStringToObject(o, "nonce", c->nonce);
+	snprintf(msg, sizeof(msg), "%s%s:%s", prefix, c->id, c->nonce);
+	cJSON_AddStringToObject(o, "sign_this", msg);
 	cJSON_AddNumberToObject(o, "expires_in", PD_CHALLENGE_TTL);
-	pd_reply_json(r, 201, o);
+	return o;
+}
+
+static void h_ra_challenge(struct pd_req *r)
+{
+	struct pd_challenge c;
+	cJSON *o = pd_api_challenge(r, "qoltanbad-ra-login:", &c);
+
+	if (o)
+		pd_reply_json(r, 201, o);
 }
 
 static const struct pd_field F_SESSION[] = {

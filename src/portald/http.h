@@ -75,6 +75,9 @@ int pd_account_session_iin(struct pd_req *r, char iin[13]);
 void pd_api_internal(struct pd_req *r);
 void pd_api_add_time(cJSON *o, const char *name, time_t t);
 bool pd_api_empty_body(struct pd_req *r);
+struct pd_challenge;
+/* A stored sign-in challenge and the start of its 201 answer (api.c). */
+cJSON *pd_api_challenge(struct pd_req *r, const char *prefix, struct pd_challenge *c);
 bool pd_api_email_ok(const char *e);
 bool pd_api_sig_ok(const char *cert_pem, const char *b64, const char *msg);
 int pd_api_csr_check(struct pd_req *r, const char *field, const char *pem,

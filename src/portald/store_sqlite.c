@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,6 +325,96 @@ static char *coldup(sqlite3_stmt *st, int i)
 	return strdup(t ? (const char *)t : "");
 }
 
+/* Each store operation states only its statement and its parameters:
+ * fmt has one letter per parameter, in order from 1: 't' a string (NULL
+ * binds ""), 'i' an int, 'l' a sqlite3_int64 (cast times and ids). */
+static void bind_va(sqlite3_stmt *st, const char *fmt, va_list ap)
+{
+	int i;
+
+	for (i = 1; *fmt; fmt++, i++) {
+		switch (*fmt) {
+		case 't':
+			bt(st, i, va_arg(ap, const char *));
+			break;
+		case 'i':
+			sqlite3_bind_int(st, i, va_arg(ap, int));
+			break;
+		case 'l':
+			sqlite3_bind_int64(st, i, va_arg(ap, sqlite3_int64));
+			break;
+		}
+	}
+}
+
+/* The prepared statement id with its parameters bound, or NULL. */
+static sqlite3_stmt *q_bind(struct pd_store *s, enum stmt_id id, struct conn **cp,
+                            const char *fmt, ...)
+{
+	sqlite3_stmt *st = stmt(s, id, cp);
+	va_list ap;
+
+	if (!st)
+		return NULL;
+	va_start(ap, fmt);
+	bind_va(st, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+/* Binds and runs a statement that returns no rows. */
+static enum pd_st q_run(struct pd_store *s, enum stmt_id id, const char *fmt, ...)
+{
+	sqlite3_stmt *st = stmt(s, id, NULL);
+	va_list ap;
+
+	if (!st)
+		return PD_FAIL;
+	va_start(ap, fmt);
+	bind_va(st, fmt, ap);
+	va_end(ap);
+	return run(st);
+}
+
+/* A row iterator's caller: its callback (of the store type the rows are)
+ * and its context. */
+struct each {
+	union {
+		pd_app_cb app;
+		pd_cert_cb cert;
+		pd_operator_cb op;
+		pd_holder_cert_cb holder;
+	} cb;
+	void *ctx;
+};
+
+/* Steps through st's rows, handing each to row() until one asks to stop
+ * (nonzero) or the rows end; resets st either way. */
+static enum pd_st each_row(sqlite3_stmt *st, int (*row)(sqlite3_stmt *, const struct each *),
+                           const struct each *e)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (row(st, e)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	if (rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	return PD_OK;
+}
+
+/* Ends a one-row lookup whose first step returned rc. */
+static enum pd_st row_end(sqlite3_stmt *st, int rc)
+{
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, rc);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+}
+
 static void sq_close(struct pd_store *s)
 {
 	struct sq *q;
@@ -518,12 +609,11 @@ static void sq_rollback(struct pd_store *s)
 
 static enum pd_st sq_person_get(struct pd_store *s, const char *iin, struct pd_person *o)
 {
-	sqlite3_stmt *st = stmt(s, S_PERSON_GET, NULL);
+	sqlite3_stmt *st = q_bind(s, S_PERSON_GET, NULL, "t", iin);
 	int rc;
 
 	if (!st)
 		return PD_FAIL;
-	bt(st, 1, iin);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		col(st, 0, o->iin, sizeof(o->iin));
@@ -532,56 +622,33 @@ static enum pd_st sq_person_get(struct pd_store *s, const char *iin, struct pd_p
 		col(st, 3, o->patronymic, sizeof(o->patronymic));
 		col(st, 4, o->phone, sizeof(o->phone));
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+	return row_end(st, rc);
 }
 
 static enum pd_st do_person_put(struct pd_store *s, const struct pd_person *p)
 {
-	sqlite3_stmt *st = stmt(s, S_PERSON_PUT, NULL);
-
-	if (!st)
-		return PD_FAIL;
-	bt(st, 1, p->iin);
-	bt(st, 2, p->surname);
-	bt(st, 3, p->given_name);
-	bt(st, 4, p->patronymic);
-	bt(st, 5, p->phone);
-	return run(st);
+	return q_run(s, S_PERSON_PUT, "ttttt", p->iin, p->surname, p->given_name, p->patronymic, p->phone);
 }
 
 static enum pd_st sq_entity_get(struct pd_store *s, const char *bin, struct pd_entity *o)
 {
-	sqlite3_stmt *st = stmt(s, S_ENTITY_GET, NULL);
+	sqlite3_stmt *st = q_bind(s, S_ENTITY_GET, NULL, "t", bin);
 	int rc;
 
 	if (!st)
 		return PD_FAIL;
-	bt(st, 1, bin);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		col(st, 0, o->bin, sizeof(o->bin));
 		col(st, 1, o->name, sizeof(o->name));
 		col(st, 2, o->head_iin, sizeof(o->head_iin));
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+	return row_end(st, rc);
 }
 
 static enum pd_st do_entity_put(struct pd_store *s, const struct pd_entity *e)
 {
-	sqlite3_stmt *st = stmt(s, S_ENTITY_PUT, NULL);
-
-	if (!st)
-		return PD_FAIL;
-	bt(st, 1, e->bin);
-	bt(st, 2, e->name);
-	bt(st, 3, e->head_iin);
-	return run(st);
+	return q_run(s, S_ENTITY_PUT, "ttt", e->bin, e->name, e->head_iin);
 }
 
 static enum pd_st sq_registry_counts(struct pd_store *s, long *people, long *entities)
@@ -602,28 +669,17 @@ static enum pd_st sq_registry_counts(struct pd_store *s, long *people, long *ent
 
 static enum pd_st do_captcha_put(struct pd_store *s, const struct pd_captcha *c)
 {
-	sqlite3_stmt *st = stmt(s, S_CAPTCHA_PUT, NULL);
-
-	if (!st)
-		return PD_FAIL;
-	bt(st, 1, c->id);
-	bt(st, 2, c->answer);
-	bt(st, 3, c->client);
-	sqlite3_bind_int64(st, 4, c->expires);
-	sqlite3_bind_int(st, 5, c->checks_used);
-	sqlite3_bind_int(st, 6, c->solved);
-	sqlite3_bind_int(st, 7, c->spent);
-	return run(st);
+	return q_run(s, S_CAPTCHA_PUT, "tttliii", c->id, c->answer, c->client,
+		     (sqlite3_int64)c->expires, c->checks_used, c->solved, c->spent);
 }
 
 static enum pd_st sq_captcha_get(struct pd_store *s, const char *id, struct pd_captcha *o)
 {
-	sqlite3_stmt *st = stmt(s, S_CAPTCHA_GET, NULL);
+	sqlite3_stmt *st = q_bind(s, S_CAPTCHA_GET, NULL, "t", id);
 	int rc;
 
 	if (!st)
 		return PD_FAIL;
-	bt(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		col(st, 0, o->id, sizeof(o->id));
@@ -634,33 +690,17 @@ static enum pd_st sq_captcha_get(struct pd_store *s, const char *id, struct pd_c
 		o->solved = sqlite3_column_int(st, 5);
 		o->spent = sqlite3_column_int(st, 6);
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+	return row_end(st, rc);
 }
 
 static enum pd_st do_captcha_update(struct pd_store *s, const struct pd_captcha *c)
 {
-	sqlite3_stmt *st = stmt(s, S_CAPTCHA_UPDATE, NULL);
-
-	if (!st)
-		return PD_FAIL;
-	sqlite3_bind_int(st, 1, c->checks_used);
-	sqlite3_bind_int(st, 2, c->solved);
-	sqlite3_bind_int(st, 3, c->spent);
-	bt(st, 4, c->id);
-	return run(st);
+	return q_run(s, S_CAPTCHA_UPDATE, "iiit", c->checks_used, c->solved, c->spent, c->id);
 }
 
 static enum pd_st do_captcha_purge(struct pd_store *s, time_t now)
 {
-	sqlite3_stmt *st = stmt(s, S_CAPTCHA_PURGE, NULL);
-
-	if (!st)
-		return PD_FAIL;
-	sqlite3_bind_int64(st, 1, now);
-	return run(st);
+	return q_run(s, S_CAPTCHA_PURGE, "l", (sqlite3_int64)now);
 }
 
 static void app_bind(sqlite3_stmt *st, const struct pd_app *a)
@@ -730,10 +770,7 @@ static enum pd_st app_get(struct pd_store *s, enum stmt_id id, const char *numbe
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		app_read(st, o);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+	return row_end(st, rc);
 }
 
 static enum pd_st sq_app_get(struct pd_store *s, const char *number, struct pd_app *o)
@@ -748,50 +785,38 @@ static enum pd_st sq_app_get_brief(struct pd_store *s, const char *number, struc
 
 static enum pd_st do_app_update(struct pd_store *s, const struct pd_app *a)
 {
-	sqlite3_stmt *st = stmt(s, S_APP_UPDATE, NULL);
+	return q_run(s, S_APP_UPDATE, "iltttt", (int)a->status,
+		     (sqlite3_int64)a->updated, a->decided_by, a->reason, a->install_nonce, a->number);
+}
 
-	if (!st)
-		return PD_FAIL;
-	sqlite3_bind_int(st, 1, (int)a->status);
-	sqlite3_bind_int64(st, 2, a->updated);
-	bt(st, 3, a->decided_by);
-	bt(st, 4, a->reason);
-	bt(st, 5, a->install_nonce);
-	bt(st, 6, a->number);
-	return run(st);
+static int app_row(sqlite3_stmt *st, const struct each *e)
+{
+	struct pd_app a;
+	int stop;
+
+	app_read(st, &a);
+	stop = e->cb.app(e->ctx, &a);
+	pd_app_clear(&a);
+	return stop;
 }
 
 static enum pd_st app_iter(sqlite3_stmt *st, pd_app_cb cb, void *ctx)
 {
-	int rc;
+	struct each e = { .cb.app = cb, .ctx = ctx };
+	enum pd_st r = each_row(st, app_row, &e);
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct pd_app a;
-		int stop;
-
-		app_read(st, &a);
-		stop = cb(ctx, &a);
-		pd_app_clear(&a);
-		if (stop) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return PD_OK;
+	if (r == PD_OK)
+		sqlite3_clear_bindings(st);
+	return r;
 }
 
 static enum pd_st sq_app_list(struct pd_store *s, const struct pd_app_filter *f,
                               pd_app_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = stmt(s, S_APP_LIST, NULL);
+	sqlite3_stmt *st = q_bind(s, S_APP_LIST, NULL, "i", f->status);
 
 	if (!st)
 		return PD_FAIL;
-	sqlite3_bind_int(st, 1, f->status);
 	if (f->query && *f->query)
 		bt(st, 2, f->query);
 	else
@@ -803,23 +828,16 @@ static enum pd_st sq_app_list(struct pd_store *s, const struct pd_app_filter *f,
 
 static enum pd_st sq_app_list_stale(struct pd_store *s, time_t before, pd_app_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = stmt(s, S_APP_STALE, NULL);
+	sqlite3_stmt *st = q_bind(s, S_APP_STALE, NULL, "l", (sqlite3_int64)before);
 
 	if (!st)
 		return PD_FAIL;
-	sqlite3_bind_int64(st, 1, before);
 	return app_iter(st, cb, ctx);
 }
 
 static enum pd_st do_key_claim(struct pd_store *s, const char *hash, const char *number)
 {
-	sqlite3_stmt *st = stmt(s, S_KEY_CLAIM, NULL);
-
-	if (!st)
-		return PD_FAIL;
-	bt(st, 1, hash);
-	bt(st, 2, number);
-	return run(st);
+	return q_run(s, S_KEY_CLAIM, "tt", hash, number);
 }
 
 static void cert_read(sqlite3_stmt *st, struct pd_cert *c)
@@ -837,67 +855,48 @@ static void cert_read(sqlite3_stmt *st, struct pd_cert *c)
 
 static enum pd_st do_cert_insert(struct pd_store *s, const struct pd_cert *c)
 {
-	sqlite3_stmt *st = stmt(s, S_CERT_INSERT, NULL);
-
-	if (!st)
-		return PD_FAIL;
-	bt(st, 1, c->serial);
-	bt(st, 2, c->number);
-	bt(st, 3, c->purpose);
-	bt(st, 4, c->pem);
-	sqlite3_bind_int64(st, 5, c->not_before);
-	sqlite3_bind_int64(st, 6, c->not_after);
-	sqlite3_bind_int64(st, 7, c->revoked_at);
-	sqlite3_bind_int(st, 8, c->reason);
-	return run(st);
+	return q_run(s, S_CERT_INSERT, "ttttllli", c->serial, c->number, c->purpose, c->pem,
+		     (sqlite3_int64)c->not_before, (sqlite3_int64)c->not_after,
+		     (sqlite3_int64)c->revoked_at, c->reason);
 }
 
 static enum pd_st sq_cert_get(struct pd_store *s, const char *serial, struct pd_cert *o)
 {
-	sqlite3_stmt *st = stmt(s, S_CERT_GET, NULL);
+	sqlite3_stmt *st = q_bind(s, S_CERT_GET, NULL, "t", serial);
 	int rc;
 
 	if (!st)
 		return PD_FAIL;
-	bt(st, 1, serial);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		cert_read(st, o);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+	return row_end(st, rc);
+}
+
+static int cert_row(sqlite3_stmt *st, const struct each *e)
+{
+	struct pd_cert c;
+	int stop;
+
+	cert_read(st, &c);
+	stop = e->cb.cert(e->ctx, &c);
+	pd_cert_clear(&c);
+	return stop;
 }
 
 static enum pd_st cert_iter(sqlite3_stmt *st, pd_cert_cb cb, void *ctx)
 {
-	int rc;
+	struct each e = { .cb.cert = cb, .ctx = ctx };
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct pd_cert c;
-		int stop;
-
-		cert_read(st, &c);
-		stop = cb(ctx, &c);
-		pd_cert_clear(&c);
-		if (stop) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return PD_OK;
+	return each_row(st, cert_row, &e);
 }
 
 static enum pd_st sq_cert_list(struct pd_store *s, const char *number, pd_cert_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = stmt(s, S_CERT_LIST, NULL);
+	sqlite3_stmt *st = q_bind(s, S_CERT_LIST, NULL, "t", number);
 
 	if (!st)
 		return PD_FAIL;
-	bt(st, 1, number);
 	return cert_iter(st, cb, ctx);
 }
 
@@ -911,14 +910,11 @@ static enum pd_st sq_cert_list_revoked(struct pd_store *s, pd_cert_cb cb, void *
 static enum pd_st do_cert_revoke(struct pd_store *s, const char *serial, int reason, time_t when)
 {
 	struct conn *c;
-	sqlite3_stmt *st = stmt(s, S_CERT_REVOKE, &c);
+	sqlite3_stmt *st = q_bind(s, S_CERT_REVOKE, &c, "lit", (sqlite3_int64)when, reason, serial);
 	enum pd_st r;
 
 	if (!st)
 		return PD_FAIL;
-	sqlite3_bind_int64(st, 1, when);
-	sqlite3_bind_int(st, 2, reason);
-	bt(st, 3, serial);
 	r = run(st);
 	if (r == PD_OK && sqlite3_changes(c->db) == 0)
 		return PD_NOTFOUND;
@@ -939,15 +935,12 @@ static void op_read(sqlite3_stmt *st, struct pd_operator *o)
 static enum pd_st do_operator_add(struct pd_store *s, struct pd_operator *o)
 {
 	struct conn *c;
-	sqlite3_stmt *st = stmt(s, S_OP_ADD, &c);
+	sqlite3_stmt *st = q_bind(s, S_OP_ADD, &c, "tttl", o->name, o->cert_sha256, o->cert_pem,
+				  (sqlite3_int64)o->created);
 	enum pd_st r;
 
 	if (!st)
 		return PD_FAIL;
-	bt(st, 1, o->name);
-	bt(st, 2, o->cert_sha256);
-	bt(st, 3, o->cert_pem);
-	sqlite3_bind_int64(st, 4, o->created);
 	r = run(st);
 	if (r == PD_OK)
 		o->id = (long)sqlite3_last_insert_rowid(c->db);
@@ -956,68 +949,49 @@ static enum pd_st do_operator_add(struct pd_store *s, struct pd_operator *o)
 
 static enum pd_st sq_operator_by_fp(struct pd_store *s, const char *fp, struct pd_operator *o)
 {
-	sqlite3_stmt *st = stmt(s, S_OP_BY_FP, NULL);
+	sqlite3_stmt *st = q_bind(s, S_OP_BY_FP, NULL, "t", fp);
 	int rc;
 
 	if (!st)
 		return PD_FAIL;
-	bt(st, 1, fp);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		op_read(st, o);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+	return row_end(st, rc);
+}
+
+static int op_row(sqlite3_stmt *st, const struct each *e)
+{
+	struct pd_operator o;
+	int stop;
+
+	op_read(st, &o);
+	stop = e->cb.op(e->ctx, &o);
+	pd_operator_clear(&o);
+	return stop;
 }
 
 static enum pd_st sq_operator_list(struct pd_store *s, pd_operator_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = stmt(s, S_OP_LIST, NULL);
-	int rc;
+	struct each e = { .cb.op = cb, .ctx = ctx };
 
-	if (!st)
-		return PD_FAIL;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct pd_operator o;
-		int stop;
-
-		op_read(st, &o);
-		stop = cb(ctx, &o);
-		pd_operator_clear(&o);
-		if (stop) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return PD_OK;
+	return st ? each_row(st, op_row, &e) : PD_FAIL;
 }
 
 static enum pd_st do_challenge_put(struct pd_store *s, const struct pd_challenge *c)
 {
-	sqlite3_stmt *st = stmt(s, S_CH_PUT, NULL);
-
-	if (!st)
-		return PD_FAIL;
-	bt(st, 1, c->id);
-	bt(st, 2, c->nonce);
-	sqlite3_bind_int64(st, 3, c->expires);
-	return run(st);
+	return q_run(s, S_CH_PUT, "ttl", c->id, c->nonce, (sqlite3_int64)c->expires);
 }
 
 static enum pd_st do_challenge_take(struct pd_store *s, const char *id, time_t now,
                                     struct pd_challenge *o)
 {
-	sqlite3_stmt *st = stmt(s, S_CH_TAKE, NULL);
+	sqlite3_stmt *st = q_bind(s, S_CH_TAKE, NULL, "tl", id, (sqlite3_int64)now);
 	int rc;
 
 	if (!st)
 		return PD_FAIL;
-	bt(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		memset(o, 0, sizeof(*o));
@@ -1037,26 +1011,18 @@ static enum pd_st do_challenge_take(struct pd_store *s, const char *id, time_t n
 
 static enum pd_st do_session_put(struct pd_store *s, const struct pd_session *ss)
 {
-	sqlite3_stmt *st = stmt(s, S_SESS_PUT, NULL);
-
-	if (!st)
-		return PD_FAIL;
-	bt(st, 1, ss->token_hash);
-	sqlite3_bind_int64(st, 2, ss->operator_id);
-	sqlite3_bind_int64(st, 3, ss->expires);
-	return run(st);
+	return q_run(s, S_SESS_PUT, "tll", ss->token_hash, (sqlite3_int64)ss->operator_id,
+		     (sqlite3_int64)ss->expires);
 }
 
 static enum pd_st sq_session_get(struct pd_store *s, const char *hash, time_t now,
                                  struct pd_session *o)
 {
-	sqlite3_stmt *st = stmt(s, S_SESS_GET, NULL);
+	sqlite3_stmt *st = q_bind(s, S_SESS_GET, NULL, "tl", hash, (sqlite3_int64)now);
 	int rc;
 
 	if (!st)
 		return PD_FAIL;
-	bt(st, 1, hash);
-	sqlite3_bind_int64(st, 2, now);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		memset(o, 0, sizeof(*o));
@@ -1065,24 +1031,13 @@ static enum pd_st sq_session_get(struct pd_store *s, const char *hash, time_t no
 		col(st, 2, o->operator_name, sizeof(o->operator_name));
 		o->expires = (time_t)sqlite3_column_int64(st, 3);
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+	return row_end(st, rc);
 }
 
 static enum pd_st do_audit_append(struct pd_store *s, const struct pd_audit *a)
 {
-	sqlite3_stmt *st = stmt(s, S_AUDIT_ADD, NULL);
-
-	if (!st)
-		return PD_FAIL;
-	sqlite3_bind_int64(st, 1, a->at);
-	bt(st, 2, a->actor);
-	bt(st, 3, a->action);
-	bt(st, 4, a->number);
-	bt(st, 5, a->detail);
-	return run(st);
+	return q_run(s, S_AUDIT_ADD, "ltttt",
+		     (sqlite3_int64)a->at, a->actor, a->action, a->number, a->detail);
 }
 
 static enum pd_st sq_audit_list(struct pd_store *s, const char *number, int limit,
@@ -1119,30 +1074,20 @@ static enum pd_st sq_audit_list(struct pd_store *s, const char *number, int limi
 
 static enum pd_st sq_meta_get(struct pd_store *s, const char *key, char *buf, size_t size)
 {
-	sqlite3_stmt *st = stmt(s, S_META_GET, NULL);
+	sqlite3_stmt *st = q_bind(s, S_META_GET, NULL, "t", key);
 	int rc;
 
 	if (!st)
 		return PD_FAIL;
-	bt(st, 1, key);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		col(st, 0, buf, size);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+	return row_end(st, rc);
 }
 
 static enum pd_st do_meta_set(struct pd_store *s, const char *key, const char *value)
 {
-	sqlite3_stmt *st = stmt(s, S_META_SET, NULL);
-
-	if (!st)
-		return PD_FAIL;
-	bt(st, 1, key);
-	bt(st, 2, value);
-	return run(st);
+	return q_run(s, S_META_SET, "tt", key, value);
 }
 
 static enum pd_st sq_person_put(struct pd_store *s, const struct pd_person *p)
@@ -1229,17 +1174,8 @@ static enum pd_st sq_meta_set(struct pd_store *s, const char *key, const char *v
 
 static enum pd_st do_hs_put(struct pd_store *s, const struct pd_holder_session *h)
 {
-	sqlite3_stmt *st = stmt(s, S_HS_PUT, NULL);
-
-	if (!st)
-		return PD_FAIL;
-	bt(st, 1, h->token_hash);
-	bt(st, 2, h->iin);
-	bt(st, 3, h->bin);
-	bt(st, 4, h->subject_type);
-	bt(st, 5, h->serial);
-	sqlite3_bind_int64(st, 6, h->expires);
-	return run(st);
+	return q_run(s, S_HS_PUT, "tttttl", h->token_hash, h->iin, h->bin, h->subject_type,
+		     h->serial, (sqlite3_int64)h->expires);
 }
 
 static enum pd_st sq_hs_put(struct pd_store *s, const struct pd_holder_session *h)
@@ -1249,12 +1185,11 @@ static enum pd_st sq_hs_put(struct pd_store *s, const struct pd_holder_session *
 
 static enum pd_st sq_hs_get(struct pd_store *s, const char *hash, struct pd_holder_session *o)
 {
-	sqlite3_stmt *st = stmt(s, S_HS_GET, NULL);
+	sqlite3_stmt *st = q_bind(s, S_HS_GET, NULL, "t", hash);
 	int rc;
 
 	if (!st)
 		return PD_FAIL;
-	bt(st, 1, hash);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		memset(o, 0, sizeof(*o));
@@ -1265,20 +1200,12 @@ static enum pd_st sq_hs_get(struct pd_store *s, const char *hash, struct pd_hold
 		col(st, 4, o->serial, sizeof(o->serial));
 		o->expires = (time_t)sqlite3_column_int64(st, 5);
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+	return row_end(st, rc);
 }
 
 static enum pd_st do_hs_del(struct pd_store *s, const char *hash)
 {
-	sqlite3_stmt *st = stmt(s, S_HS_DEL, NULL);
-
-	if (!st)
-		return PD_FAIL;
-	bt(st, 1, hash);
-	return run(st);
+	return q_run(s, S_HS_DEL, "t", hash);
 }
 
 static enum pd_st sq_hs_del(struct pd_store *s, const char *hash)
@@ -1288,12 +1215,11 @@ static enum pd_st sq_hs_del(struct pd_store *s, const char *hash)
 
 static enum pd_st sq_pref_get(struct pd_store *s, const char *iin, struct pd_pref *o)
 {
-	sqlite3_stmt *st = stmt(s, S_PREF_GET, NULL);
+	sqlite3_stmt *st = q_bind(s, S_PREF_GET, NULL, "t", iin);
 	int rc;
 
 	if (!st)
 		return PD_FAIL;
-	bt(st, 1, iin);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		memset(o, 0, sizeof(*o));
@@ -1302,23 +1228,12 @@ static enum pd_st sq_pref_get(struct pd_store *s, const char *iin, struct pd_pre
 		o->notify_email = sqlite3_column_int(st, 2);
 		o->notify_sms = sqlite3_column_int(st, 3);
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+	return row_end(st, rc);
 }
 
 static enum pd_st do_pref_put(struct pd_store *s, const struct pd_pref *p)
 {
-	sqlite3_stmt *st = stmt(s, S_PREF_PUT, NULL);
-
-	if (!st)
-		return PD_FAIL;
-	bt(st, 1, p->iin);
-	bt(st, 2, p->language);
-	sqlite3_bind_int(st, 3, p->notify_email);
-	sqlite3_bind_int(st, 4, p->notify_sms);
-	return run(st);
+	return q_run(s, S_PREF_PUT, "ttii", p->iin, p->language, p->notify_email, p->notify_sms);
 }
 
 static enum pd_st sq_pref_put(struct pd_store *s, const struct pd_pref *p)
@@ -1326,85 +1241,71 @@ static enum pd_st sq_pref_put(struct pd_store *s, const struct pd_pref *p)
 	AUTO_TX(do_pref_put(s, p));
 }
 
+static int holder_cert_row(sqlite3_stmt *st, const struct each *e)
+{
+	struct pd_cert c;
+	struct pd_app a;
+	int stop;
+
+	cert_read(st, &c);
+	memset(&a, 0, sizeof(a));
+	col(st, 1, a.number, sizeof(a.number));
+	col(st, 8, a.subject_type, sizeof(a.subject_type));
+	col(st, 9, a.bin, sizeof(a.bin));
+	col(st, 10, a.storage, sizeof(a.storage));
+	col(st, 11, a.email, sizeof(a.email));
+	col(st, 12, a.iin, sizeof(a.iin));
+	a.status = (enum pd_app_status)sqlite3_column_int(st, 13);
+	a.created = (time_t)sqlite3_column_int64(st, 14);
+	stop = e->cb.holder(e->ctx, &c, &a);
+	pd_cert_clear(&c);
+	return stop;
+}
+
 static enum pd_st holder_cert_iter(sqlite3_stmt *st, pd_holder_cert_cb cb, void *ctx)
 {
-	int rc;
+	struct each e = { .cb.holder = cb, .ctx = ctx };
+	enum pd_st r = each_row(st, holder_cert_row, &e);
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct pd_cert c;
-		struct pd_app a;
-		int stop;
-
-		cert_read(st, &c);
-		memset(&a, 0, sizeof(a));
-		col(st, 1, a.number, sizeof(a.number));
-		col(st, 8, a.subject_type, sizeof(a.subject_type));
-		col(st, 9, a.bin, sizeof(a.bin));
-		col(st, 10, a.storage, sizeof(a.storage));
-		col(st, 11, a.email, sizeof(a.email));
-		col(st, 12, a.iin, sizeof(a.iin));
-		a.status = (enum pd_app_status)sqlite3_column_int(st, 13);
-		a.created = (time_t)sqlite3_column_int64(st, 14);
-		stop = cb(ctx, &c, &a);
-		pd_cert_clear(&c);
-		if (stop) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return PD_OK;
+	if (r == PD_OK)
+		sqlite3_clear_bindings(st);
+	return r;
 }
 
 static enum pd_st sq_cert_list_iin(struct pd_store *s, const char *iin, pd_holder_cert_cb cb,
                                    void *ctx)
 {
-	sqlite3_stmt *st = stmt(s, S_CERT_IIN, NULL);
+	sqlite3_stmt *st = q_bind(s, S_CERT_IIN, NULL, "t", iin);
 
 	if (!st)
 		return PD_FAIL;
-	bt(st, 1, iin);
 	return holder_cert_iter(st, cb, ctx);
 }
 
 static enum pd_st sq_cert_list_expiring(struct pd_store *s, time_t from, time_t to,
                                         pd_holder_cert_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = stmt(s, S_CERT_EXPIRING, NULL);
+	sqlite3_stmt *st = q_bind(s, S_CERT_EXPIRING, NULL, "ll", (sqlite3_int64)from,
+				  (sqlite3_int64)to);
 
 	if (!st)
 		return PD_FAIL;
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, to);
 	return holder_cert_iter(st, cb, ctx);
 }
 
 static enum pd_st sq_app_list_iin(struct pd_store *s, const char *iin, pd_app_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = stmt(s, S_APP_IIN, NULL);
+	sqlite3_stmt *st = q_bind(s, S_APP_IIN, NULL, "t", iin);
 
 	if (!st)
 		return PD_FAIL;
-	bt(st, 1, iin);
 	return app_iter(st, cb, ctx);
 }
 
 static enum pd_st do_ri_put(struct pd_store *s, const struct pd_reissue *r)
 {
-	sqlite3_stmt *st = stmt(s, S_RI_PUT, NULL);
-
-	if (!st)
-		return PD_FAIL;
-	bt(st, 1, r->number);
-	bt(st, 2, r->prev_serial);
-	bt(st, 3, r->bin);
-	sqlite3_bind_int(st, 4, (int)r->head_state);
-	bt(st, 5, r->head_iin);
-	sqlite3_bind_int64(st, 6, r->decided);
-	return run(st);
+	return q_run(s, S_RI_PUT, "tttitl", r->number, r->prev_serial, r->bin,
+		     (int)r->head_state, r->head_iin, (sqlite3_int64)r->decided);
 }
 
 static enum pd_st sq_ri_put(struct pd_store *s, const struct pd_reissue *r)
@@ -1414,12 +1315,11 @@ static enum pd_st sq_ri_put(struct pd_store *s, const struct pd_reissue *r)
 
 static enum pd_st sq_ri_get(struct pd_store *s, const char *number, struct pd_reissue *o)
 {
-	sqlite3_stmt *st = stmt(s, S_RI_GET, NULL);
+	sqlite3_stmt *st = q_bind(s, S_RI_GET, NULL, "t", number);
 	int rc;
 
 	if (!st)
 		return PD_FAIL;
-	bt(st, 1, number);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		memset(o, 0, sizeof(*o));
@@ -1430,32 +1330,26 @@ static enum pd_st sq_ri_get(struct pd_store *s, const char *number, struct pd_re
 		col(st, 4, o->head_iin, sizeof(o->head_iin));
 		o->decided = (time_t)sqlite3_column_int64(st, 5);
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+	return row_end(st, rc);
 }
 
 static enum pd_st sq_ri_awaiting(struct pd_store *s, const char *bin, pd_app_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = stmt(s, S_RI_AWAITING, NULL);
+	sqlite3_stmt *st = q_bind(s, S_RI_AWAITING, NULL, "t", bin);
 
 	if (!st)
 		return PD_FAIL;
-	bt(st, 1, bin);
 	return app_iter(st, cb, ctx);
 }
 
 static enum pd_st sq_notice_get(struct pd_store *s, const char *serial, const char *kind,
                                 struct pd_notice *o)
 {
-	sqlite3_stmt *st = stmt(s, S_NOTICE_GET, NULL);
+	sqlite3_stmt *st = q_bind(s, S_NOTICE_GET, NULL, "tt", serial, kind);
 	int rc;
 
 	if (!st)
 		return PD_FAIL;
-	bt(st, 1, serial);
-	bt(st, 2, kind);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		memset(o, 0, sizeof(*o));
@@ -1474,16 +1368,8 @@ static enum pd_st sq_notice_get(struct pd_store *s, const char *serial, const ch
 
 static enum pd_st do_notice_put(struct pd_store *s, const struct pd_notice *n)
 {
-	sqlite3_stmt *st = stmt(s, S_NOTICE_PUT, NULL);
-
-	if (!st)
-		return PD_FAIL;
-	bt(st, 1, n->serial);
-	bt(st, 2, n->kind);
-	sqlite3_bind_int64(st, 3, n->created);
-	sqlite3_bind_int(st, 4, n->state);
-	sqlite3_bind_int(st, 5, n->attempts);
-	return run(st);
+	return q_run(s, S_NOTICE_PUT, "ttlii", n->serial, n->kind,
+		     (sqlite3_int64)n->created, n->state, n->attempts);
 }
 
 static enum pd_st sq_notice_put(struct pd_store *s, const struct pd_notice *n)
