@@ -1194,7 +1194,10 @@ qt_err qt_portal_install(qt_portal *p, const char *number, const char *access,
 
 /* ---- RA ------------------------------------------------------------------ */
 
-static qt_err sign_text(EVP_PKEY *key, const char *text, unsigned char **sig, size_t *len)
+/* A SHA-256 signature of text with key (OPENSSL_free *sig); "what" names
+ * it in the error.  Shared with enroll.c's proof of possession. */
+qt_err qt_portal_sign_text_(EVP_PKEY *key, const char *text, unsigned char **sig, size_t *len,
+                            const char *what)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	qt_err rc = QT_OK;
@@ -1206,7 +1209,7 @@ static qt_err sign_text(EVP_PKEY *key, const char *text, unsigned char **sig, si
 	    EVP_DigestSign(md, *sig, len, (const unsigned char *)text, strlen(text)) != 1) {
 		OPENSSL_free(*sig);
 		*sig = NULL;
-		rc = qt_error_ssl(QT_ERR_CRYPTO, "signing the sign-in challenge");
+		rc = qt_error_ssl(QT_ERR_CRYPTO, "%s", what);
 	}
 	EVP_MD_CTX_free(md);
 	return rc;
@@ -1237,7 +1240,8 @@ qt_err qt_portal_ra_login(qt_portal *p, EVP_PKEY *key, X509 *cert,
 		rc = bad("challenge", "sign_this");
 		goto out;
 	}
-	if ((rc = sign_text(key, sign_this, &sig, &siglen)) != QT_OK)
+	if ((rc = qt_portal_sign_text_(key, sign_this, &sig, &siglen,
+	                               "signing the sign-in challenge")) != QT_OK)
 		goto out;
 	bio = BIO_new(BIO_s_mem());
 	if (bio == NULL || PEM_write_bio_X509(bio, cert) != 1) {
