@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -738,34 +739,36 @@ qt_err qt_portal_catalog(qt_portal *p, struct qt_catalog **out)
 	return QT_OK;
 }
 
-const struct qt_subject_type *qt_catalog_subject_type(const struct qt_catalog *c, const char *id)
+/* The element of the n-element array base (each size bytes) whose
+ * char array at offset off is key; NULL if none or key is NULL. */
+static const void *find_named(const void *base, size_t n, size_t size, size_t off,
+                              const char *key)
 {
+	const char *e = base;
 	size_t i;
 
-	for (i = 0; id != NULL && i < c->subject_type_count; i++)
-		if (strcmp(c->subject_types[i].id, id) == 0)
-			return &c->subject_types[i];
+	for (i = 0; key != NULL && i < n; i++, e += size)
+		if (strcmp(e + off, key) == 0)
+			return e;
 	return NULL;
+}
+
+const struct qt_subject_type *qt_catalog_subject_type(const struct qt_catalog *c, const char *id)
+{
+	return find_named(c->subject_types, c->subject_type_count, sizeof c->subject_types[0],
+	                  offsetof(struct qt_subject_type, id), id);
 }
 
 const struct qt_storage_type *qt_catalog_storage(const struct qt_catalog *c, const char *id)
 {
-	size_t i;
-
-	for (i = 0; id != NULL && i < c->storage_count; i++)
-		if (strcmp(c->storages[i].id, id) == 0)
-			return &c->storages[i];
-	return NULL;
+	return find_named(c->storages, c->storage_count, sizeof c->storages[0],
+	                  offsetof(struct qt_storage_type, id), id);
 }
 
 const struct qt_region *qt_catalog_region(const struct qt_catalog *c, const char *iso)
 {
-	size_t i;
-
-	for (i = 0; iso != NULL && i < c->region_count; i++)
-		if (strcmp(c->regions[i].iso, iso) == 0)
-			return &c->regions[i];
-	return NULL;
+	return find_named(c->regions, c->region_count, sizeof c->regions[0],
+	                  offsetof(struct qt_region, iso), iso);
 }
 
 const struct qt_i18n *qt_catalog_city(const struct qt_region *r, const char *name)
@@ -808,25 +811,34 @@ static void add_captcha(cJSON *o, const struct qt_captcha_answer *ca)
 	}
 }
 
+/* POST {name: value, captcha} to a registry check at path; *out: the
+ * reply (cJSON_Delete). */
+static qt_err post_check(qt_portal *p, const char *path, const char *name, const char *value,
+                         const struct qt_captcha_answer *ca, cJSON **out)
+{
+	struct req rq = { "POST", path, NULL, NULL, false, NULL, 0 };
+	cJSON *b = cJSON_CreateObject();
+	qt_err rc;
+
+	if (b == NULL)
+		return QT_ERR_NOMEM;
+	cJSON_AddStringToObject(b, name, value);
+	add_captcha(b, ca);
+	rq.body = b;
+	rc = request(p, &rq, out);
+	cJSON_Delete(b);
+	return rc;
+}
+
 qt_err qt_portal_check_iin(qt_portal *p, const char *iin, const struct qt_captcha_answer *ca,
                            struct qt_person *out)
 {
-	struct req rq = { "POST", "/api/v1/checks/iin", NULL, NULL, false, NULL, 0 };
-	cJSON *b, *j;
+	cJSON *j;
 	qt_err rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = qt_iin_parse(iin, NULL)) != QT_OK)
-		return rc;
-	b = cJSON_CreateObject();
-	if (b == NULL)
-		return QT_ERR_NOMEM;
-	cJSON_AddStringToObject(b, "iin", iin);
-	add_captcha(b, ca);
-	rq.body = b;
-	rc = request(p, &rq, &j);
-	cJSON_Delete(b);
-	if (rc != QT_OK)
+	if ((rc = qt_iin_parse(iin, NULL)) != QT_OK ||
+	    (rc = post_check(p, "/api/v1/checks/iin", "iin", iin, ca, &j)) != QT_OK)
 		return rc;
 	if ((rc = jstr(j, "iin", out->iin, sizeof out->iin, true)) != QT_OK ||
 	    (rc = jstr(j, "surname", out->surname, sizeof out->surname, true)) != QT_OK ||
@@ -841,23 +853,13 @@ qt_err qt_portal_check_iin(qt_portal *p, const char *iin, const struct qt_captch
 qt_err qt_portal_check_bin(qt_portal *p, const char *bin, const struct qt_captcha_answer *ca,
                            struct qt_entity *out)
 {
-	struct req rq = { "POST", "/api/v1/checks/bin", NULL, NULL, false, NULL, 0 };
-	cJSON *b, *j;
+	cJSON *j;
 	const cJSON *head;
 	qt_err rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = qt_bin_parse(bin, NULL)) != QT_OK)
-		return rc;
-	b = cJSON_CreateObject();
-	if (b == NULL)
-		return QT_ERR_NOMEM;
-	cJSON_AddStringToObject(b, "bin", bin);
-	add_captcha(b, ca);
-	rq.body = b;
-	rc = request(p, &rq, &j);
-	cJSON_Delete(b);
-	if (rc != QT_OK)
+	if ((rc = qt_bin_parse(bin, NULL)) != QT_OK ||
+	    (rc = post_check(p, "/api/v1/checks/bin", "bin", bin, ca, &j)) != QT_OK)
 		return rc;
 	head = cJSON_GetObjectItemCaseSensitive(j, "head");
 	if ((rc = jstr(j, "bin", out->bin, sizeof out->bin, true)) != QT_OK ||
