@@ -614,6 +614,23 @@ void qt_catalog_free(struct qt_catalog *c)
 	free(c);
 }
 
+/* Room (zeroed, one spare) for the catalog's array a of at most max
+ * elements of size bytes; NULL with *rc set when a is not such an array
+ * (named "what" in the error) or memory runs out. */
+static void *array_room(const cJSON *a, const char *what, int max, size_t size, qt_err *rc)
+{
+	void *room;
+
+	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > max) {
+		*rc = bad("catalog", what);
+		return NULL;
+	}
+	room = calloc((size_t)cJSON_GetArraySize(a) + 1, size);
+	if (room == NULL)
+		*rc = QT_ERR_NOMEM;
+	return room;
+}
+
 static qt_err parse_catalog(const cJSON *j, struct qt_catalog *c)
 {
 	const cJSON *a, *e, *pp, *v;
@@ -621,11 +638,9 @@ static qt_err parse_catalog(const cJSON *j, struct qt_catalog *c)
 	qt_err rc;
 
 	a = cJSON_GetObjectItemCaseSensitive(j, "subject_types");
-	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > 64)
-		return bad("catalog", "subject_types");
-	c->subject_types = calloc((size_t)cJSON_GetArraySize(a) + 1, sizeof *c->subject_types);
+	c->subject_types = array_room(a, "subject_types", 64, sizeof *c->subject_types, &rc);
 	if (c->subject_types == NULL)
-		return QT_ERR_NOMEM;
+		return rc;
 	cJSON_ArrayForEach(e, a) {
 		struct qt_subject_type *t = &c->subject_types[c->subject_type_count];
 
@@ -641,11 +656,9 @@ static qt_err parse_catalog(const cJSON *j, struct qt_catalog *c)
 		c->subject_type_count++;
 	}
 	a = cJSON_GetObjectItemCaseSensitive(j, "storages");
-	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > 64)
-		return bad("catalog", "storages");
-	c->storages = calloc((size_t)cJSON_GetArraySize(a) + 1, sizeof *c->storages);
+	c->storages = array_room(a, "storages", 64, sizeof *c->storages, &rc);
 	if (c->storages == NULL)
-		return QT_ERR_NOMEM;
+		return rc;
 	cJSON_ArrayForEach(e, a) {
 		struct qt_storage_type *s = &c->storages[c->storage_count];
 
@@ -662,11 +675,9 @@ static qt_err parse_catalog(const cJSON *j, struct qt_catalog *c)
 		c->storage_count++;
 	}
 	a = cJSON_GetObjectItemCaseSensitive(j, "regions");
-	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > 256)
-		return bad("catalog", "regions");
-	c->regions = calloc((size_t)cJSON_GetArraySize(a) + 1, sizeof *c->regions);
+	c->regions = array_room(a, "regions", 256, sizeof *c->regions, &rc);
 	if (c->regions == NULL)
-		return QT_ERR_NOMEM;
+		return rc;
 	cJSON_ArrayForEach(e, a) {
 		struct qt_region *r = &c->regions[c->region_count];
 		const cJSON *cities = cJSON_GetObjectItemCaseSensitive(e, "cities"), *ci;
@@ -676,12 +687,10 @@ static qt_err parse_catalog(const cJSON *j, struct qt_catalog *c)
 		if ((rc = jstr(e, "iso", r->iso, sizeof r->iso, true)) != QT_OK ||
 		    (rc = ji18n(e, "name", &r->name)) != QT_OK)
 			return rc;
-		if (!cJSON_IsArray(cities) || cJSON_GetArraySize(cities) > 1000)
-			return bad("catalog", "cities");
 		c->region_count++;
-		r->cities = calloc((size_t)cJSON_GetArraySize(cities) + 1, sizeof *r->cities);
+		r->cities = array_room(cities, "cities", 1000, sizeof *r->cities, &rc);
 		if (r->cities == NULL)
-			return QT_ERR_NOMEM;
+			return rc;
 		cJSON_ArrayForEach(ci, cities) {
 			if ((rc = ji18n(ci, NULL, &r->cities[r->city_count])) != QT_OK)
 				return rc;
