@@ -1206,7 +1206,7 @@ qt_err qt_portal_install(qt_portal *p, const char *number, const char *access,
 /* ---- RA ------------------------------------------------------------------ */
 
 /* A SHA-256 signature of text with key (OPENSSL_free *sig); "what" names
- * it in the error.  Shared with enroll.c's proof of possession. */
+ * it in the error.  Shared with enroll.c and account.c. */
 qt_err qt_portal_sign_text_(EVP_PKEY *key, const char *text, unsigned char **sig, size_t *len,
                             const char *what)
 {

@@ -22,7 +22,8 @@ qt_err qt_portal_jstr_(const cJSON *o, const char *name, char *dst, size_t size,
 qt_err qt_portal_jtime_(const cJSON *o, const char *name, time_t *dst, bool required);
 qt_err qt_portal_jbool_(const cJSON *o, const char *name, bool *dst, bool required);
 /* A SHA-256 signature of text (OPENSSL_free *sig); "what" names it in
- * the error.  The RA sign-in and enroll.c's proof of possession. */
+ * the error.  The RA and account sign-ins, enroll.c's proof of
+ * possession. */
 qt_err qt_portal_sign_text_(EVP_PKEY *key, const char *text, unsigned char **sig, size_t *len,
                             const char *what);
 
