@@ -22,9 +22,7 @@ trap 'tmux -S "$SOCK" kill-server 2>/dev/null || true; pd_cleanup' EXIT
 cd "$T"
 pd_init
 pd_start
-printf 'Operator1pw\n' > oppw
-"$QOLTANBAD" operator add --data "$PD_DIR" --name "ТЕСТОВ ОПЕРАТОР" --out "$T/op.p12" \
-	--password-file oppw >/dev/null
+pd_operator
 
 cat > run.sh <<RUN
 #!/bin/sh
