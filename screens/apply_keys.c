@@ -35,49 +35,8 @@ struct keys {
 static const char *pw_check(struct tui_field *f, void *ctx)
 {
 	struct keys *k = ctx;
-	char pw[ENR_PWBUF];
-	qt_err rc;
-	size_t i;
 
-	tui_field_get(f, pw, sizeof(pw));
-	rc = qt_password_check(pw);
-	OPENSSL_cleanse(pw, sizeof(pw));
-	switch (rc) {
-	case QT_OK:
-		f->msg_ok = true;
-		return _("Meets the policy");
-	case QT_ERR_PASSWORD_SHORT:
-		snprintf(k->rule, sizeof(k->rule), _("Too short: %zu of at least %d"), f->len,
-		         QT_PASSWORD_MIN);
-		return k->rule;
-	case QT_ERR_PASSWORD_LONG:
-		snprintf(k->rule, sizeof(k->rule), _("Too long: at most %d characters"),
-		         QT_PASSWORD_MAX);
-		return k->rule;
-	case QT_ERR_PASSWORD_NO_LETTER:
-		return _("Needs a Latin letter");
-	case QT_ERR_PASSWORD_NO_DIGIT:
-		return _("Needs a digit");
-	case QT_ERR_PASSWORD_CHAR:
-		for (i = 0; i < f->len; i++) {
-			wchar_t c = f->text[i];
-
-			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			    (c < 0x80 && c != 0 && strchr(QT_PASSWORD_SPECIALS, (int)c)))
-				continue;
-			if (c >= 0x80)
-				snprintf(k->rule, sizeof(k->rule), _("Character %zu is not Latin"), i + 1);
-			else if (c == ' ')
-				snprintf(k->rule, sizeof(k->rule), _("Character %zu is a space"), i + 1);
-			else
-				snprintf(k->rule, sizeof(k->rule), _("Character %zu (%c) not allowed"),
-				         i + 1, (int)c);
-			return k->rule;
-		}
-		return qt_strerror(rc);
-	default:
-		return qt_strerror(rc);
-	}
+	return tui_password_rule(f, k->rule, sizeof(k->rule));
 }
 
 static const char *pw2_check(struct tui_field *f, void *ctx)

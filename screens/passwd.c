@@ -28,54 +28,8 @@ struct passwd {
 static const char *new_check(struct tui_field *f, void *ctx)
 {
 	struct passwd *p = ctx;
-	char pw[PWBUF];
-	qt_err rc;
 
-	tui_field_get(f, pw, sizeof(pw));
-	rc = qt_password_check(pw);
-	OPENSSL_cleanse(pw, sizeof(pw));
-	switch (rc) {
-	case QT_OK:
-		f->msg_ok = true;
-		return _("Meets the policy");
-	case QT_ERR_PASSWORD_SHORT:
-		snprintf(p->rule, sizeof(p->rule), _("Too short: %zu of at least %d"), f->len,
-		         QT_PASSWORD_MIN);
-		return p->rule;
-	case QT_ERR_PASSWORD_LONG:
-		snprintf(p->rule, sizeof(p->rule), _("Too long: at most %d characters"),
-		         QT_PASSWORD_MAX);
-		return p->rule;
-	case QT_ERR_PASSWORD_NO_LETTER:
-		return _("Needs a Latin letter");
-	case QT_ERR_PASSWORD_NO_DIGIT:
-		return _("Needs a digit");
-	case QT_ERR_PASSWORD_CHAR: {
-		/* Short enough to stand beside the field: which character,
-		 * and which rule it breaks. */
-		size_t i;
-
-		for (i = 0; i < f->len; i++) {
-			wchar_t c = f->text[i];
-
-			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			    (c < 0x80 && c != 0 && strchr(QT_PASSWORD_SPECIALS, (int)c)))
-				continue;
-			if (c >= 0x80)
-				snprintf(p->rule, sizeof(p->rule), _("Character %zu is not Latin"), i + 1);
-			else if (c == ' ')
-				snprintf(p->rule, sizeof(p->rule), _("Character %zu is a space"), i + 1);
-			else
-				snprintf(p->rule, sizeof(p->rule), _("Character %zu (%c) not allowed"),
-				         i + 1, (int)c);
-			return p->rule;
-		}
-		snprintf(p->rule, sizeof(p->rule), "%s", qt_error_detail());
-		return p->rule;
-	}
-	default:
-		return qt_strerror(rc);
-	}
+	return tui_password_rule(f, p->rule, sizeof(p->rule));
 }
 
 static const char *confirm_check(struct tui_field *f, void *ctx)

@@ -50,6 +50,18 @@ static int draw_pin_state(const struct qt_token_info *ti, int y, int x, int h, i
 	return tui_wrap(y, x, h, w, buf, r);
 }
 
+/* The token's line and its PIN state, from row y at column 2; returns
+ * lines used. */
+static int draw_token_head(const struct qt_token_info *ti, int y, int w)
+{
+	char buf[600];
+	int n;
+
+	token_line(ti, buf, sizeof(buf));
+	n = tui_wrap(y, 2, 2, w, buf, R_HEADING);
+	return n + draw_pin_state(ti, y + n, 2, 3, w);
+}
+
 /* ---- Log in -------------------------------------------------------------- */
 
 enum { L_PIN, L_GO, L_COUNT };
@@ -94,12 +106,9 @@ static int tl_enter(struct screen *s, struct tui *t)
 static void tl_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 {
 	struct tokpin *p = s->priv;
-	char buf[600];
 	int row = y + 1, mw = w - 4;
 
-	token_line(&p->info, buf, sizeof(buf));
-	row += tui_wrap(row, 2, 2, mw, buf, R_HEADING);
-	row += draw_pin_state(&p->info, row, 2, 3, mw);
+	row += draw_token_head(&p->info, row, mw);
 	row++;
 	if (p->info.protected_auth_path)
 		row += tui_wrap(row, 2, 2, mw,
@@ -317,12 +326,9 @@ static int tc_enter(struct screen *s, struct tui *t)
 static void tc_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 {
 	struct tokchange *c = s->priv;
-	char buf[600];
 	int row = y + 1, mw = w - 4;
 
-	token_line(&c->info, buf, sizeof(buf));
-	row += tui_wrap(row, 2, 2, mw, buf, R_HEADING);
-	row += draw_pin_state(&c->info, row, 2, 3, mw);
+	row += draw_token_head(&c->info, row, mw);
 	row++;
 	tui_form_draw(&c->form, row, 2, 6, mw);
 	row += 7;

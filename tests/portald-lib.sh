@@ -123,3 +123,12 @@ signin() {  # KEY CERT -> $OPTOK
 	api POST /api/v1/ra/session "$T/sess"
 	OPTOK=$(printf '%s' "$body" | jq -r '.token // empty')
 }
+
+# pd_operator: the RA operator the TUI tests sign in as, "ТЕСТОВ
+# ОПЕРАТОР", with its key store in $T/op.p12 and its password
+# (Operator1pw) in ./oppw.
+pd_operator() {
+	printf 'Operator1pw\n' > oppw
+	"$QOLTANBAD" operator add --data "$PD_DIR" --name "ТЕСТОВ ОПЕРАТОР" --out "$T/op.p12" \
+		--password-file oppw >/dev/null
+}

@@ -5,22 +5,11 @@
 # PINs, PIN change, the factory-PIN warning, a generation cut short,
 # and modules that are missing or are not PKCS#11 modules.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "$top_srcdir/tests/softhsm-lib.sh"
 export QOLTANBA_DATADIR="$top_srcdir/data"
 
-command -v softhsm2-util >/dev/null || skip "softhsm2-util not installed (package softhsm2)"
 command -v openssl >/dev/null || skip "openssl CLI not installed"
-SOFTHSM=
-for f in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so \
-	/usr/lib64/softhsm/libsofthsm2.so /usr/local/lib/softhsm/libsofthsm2.so; do
-	[ -f "$f" ] && { SOFTHSM=$f; break; }
-done
-[ -n "$SOFTHSM" ] || skip "libsofthsm2.so not found (package libsofthsm2)"
-
-mkdir -p "$T/tokens" "$XDG_CONFIG_HOME/qoltanba"
-export SOFTHSM2_CONF="$T/softhsm2.conf"
-printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
-	"$T" >"$SOFTHSM2_CONF"
-softhsm2-util --init-token --free --label T --pin 1234 --so-pin 5678 >/dev/null
+softhsm_init T 1234
 CONF="$XDG_CONFIG_HOME/qoltanba/config"
 printf '# test\nmodule = %s\np11-kit = no\n' "$SOFTHSM" >"$CONF"
 echo 1234 >"$T/pin"

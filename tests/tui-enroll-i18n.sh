@@ -24,9 +24,7 @@ export QOLTANBA_LOCALEDIR="$T/locale"
 cd "$T"
 pd_init --no-captcha
 pd_start
-printf 'Operator1pw\n' > oppw
-"$QOLTANBAD" operator add --data "$PD_DIR" --name "ТЕСТОВ ОПЕРАТОР" --out "$T/op.p12" \
-	--password-file oppw >/dev/null
+pd_operator
 
 for l in $langs; do
 	tr_() { LANGUAGE=$l TEXTDOMAINDIR="$T/locale" gettext -d qoltanba "$1"; }

@@ -10,6 +10,7 @@
 # keys, and it is sent from "Check request status".
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/portald-lib.sh"
+. "$top_srcdir/tests/tmux-lib.sh"
 command -v tmux >/dev/null || skip "tmux not installed"
 command -v python3 >/dev/null || skip "python3 not installed (free port, captcha reader)"
 export LC_ALL=C.UTF-8 TZ=UTC
@@ -21,9 +22,7 @@ trap 'tmux -S "$SOCK" kill-server 2>/dev/null || true; pd_cleanup' EXIT
 cd "$T"
 pd_init
 pd_start
-printf 'Operator1pw\n' > oppw
-"$QOLTANBAD" operator add --data "$PD_DIR" --name "ТЕСТОВ ОПЕРАТОР" --out "$T/op.p12" \
-	--password-file oppw >/dev/null
+pd_operator
 
 cat > run.sh <<RUN
 #!/bin/sh
@@ -41,22 +40,8 @@ start() {
 		"env TERM=xterm-256color HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME XDG_DATA_HOME=$XDG_DATA_HOME ./run.sh"
 	wait_for 'Open key store'
 }
-screen_now() { tmux -S "$SOCK" capture-pane -p; }
 # Polls the pane until TEXT shows (at most ~20 s); not a timing check.
-wait_for() {
-	i=0
-	checks=$((checks + 1))
-	while [ $i -lt 200 ]; do
-		if screen_now | grep -qF -- "$1"; then return 0; fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "the terminal never showed \"$1\"; it shows:"
-	screen_now >&2
-	exit 1
-}
-keys() { tmux -S "$SOCK" send-keys "$@"; }
-text() { tmux -S "$SOCK" send-keys -l "$1"; }
+wait_for() { tmux_wait "$1" 200 || exit 1; }
 # captcha COLUMN: the digits of the picture on the screen.
 captcha() { screen_now | python3 "$top_srcdir/tests/captcha-solve.py" "$1"; }
 

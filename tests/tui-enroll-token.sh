@@ -7,29 +7,16 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/tui-lib.sh"
 . "$top_srcdir/tests/portald-lib.sh"
+. "$top_srcdir/tests/softhsm-lib.sh"
 export QOLTANBA_DATADIR="$top_srcdir/data"
-command -v softhsm2-util >/dev/null || skip "softhsm2-util not installed (package softhsm2)"
-SOFTHSM=
-for f in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so \
-	/usr/lib64/softhsm/libsofthsm2.so /usr/local/lib/softhsm/libsofthsm2.so; do
-	[ -f "$f" ] && { SOFTHSM=$f; break; }
-done
-[ -n "$SOFTHSM" ] || skip "libsofthsm2.so not found (package libsofthsm2)"
-
-mkdir -p "$T/tokens" "$XDG_CONFIG_HOME/qoltanba"
-export SOFTHSM2_CONF="$T/softhsm2.conf"
-printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
-	"$T" >"$SOFTHSM2_CONF"
-softhsm2-util --init-token --free --label KZT --pin 87654321 --so-pin 5678 >/dev/null
+softhsm_init KZT 87654321
 printf 'module.kaztoken = %s\np11-kit = no\n' "$SOFTHSM" >"$XDG_CONFIG_HOME/qoltanba/config"
 export PCSCLITE_CSOCK_NAME="$T/nothing/pcscd.comm"
 
 cd "$T"
 pd_init --no-captcha
 pd_start
-printf 'Operator1pw\n' > oppw
-"$QOLTANBAD" operator add --data "$PD_DIR" --name "ТЕСТОВ ОПЕРАТОР" --out "$T/op.p12" \
-	--password-file oppw >/dev/null
+pd_operator
 export TUI_ARGS="--portal=$PD_URL"
 JOURNAL="$XDG_STATE_HOME/qoltanba/applications.json"
 

@@ -15,9 +15,7 @@ command -v python3 >/dev/null || skip "python3 is not installed (free port)"
 cd "$T"
 pd_init --no-captcha
 pd_start
-printf 'Operator1pw\n' > oppw
-"$QOLTANBAD" operator add --data "$PD_DIR" --name "ТЕСТОВ ОПЕРАТОР" --out "$T/op.p12" \
-	--password-file oppw >/dev/null
+pd_operator
 export TUI_ARGS="--portal=$PD_URL"
 JOURNAL="$XDG_STATE_HOME/qoltanba/applications.json"
 

@@ -16,6 +16,7 @@
 #    Home names the application, and "Check request status" sends it.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/portald-lib.sh"
+. "$top_srcdir/tests/tmux-lib.sh"
 command -v tmux >/dev/null || skip "tmux not installed"
 command -v python3 >/dev/null || skip "python3 not installed (free port)"
 SSHD=$(command -v sshd || echo /usr/sbin/sshd)
@@ -108,22 +109,8 @@ echo \$rc > "$T/exit"
 EOF
 chmod +x "$T/remote.sh"
 
-screen_now() { tmux -S "$SOCK" capture-pane -p; }
 # Polls the pane until TEXT shows (at most ~20 s); not a timing check.
-wait_for() {
-	i=0
-	checks=$((checks + 1))
-	while [ $i -lt 200 ]; do
-		if screen_now | grep -qF -- "$1"; then return 0; fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "the terminal never showed \"$1\"; it shows:"
-	screen_now >&2
-	exit 1
-}
-keys() { tmux -S "$SOCK" send-keys "$@"; }
-text() { tmux -S "$SOCK" send-keys -l "$1"; }
+wait_for() { tmux_wait "$1" 200 || exit 1; }
 # connect TERM [ENV...]: ssh -t in a fresh tmux; the client's pid in $T/sshpid.
 connect() {
 	term=$1; shift

@@ -7,6 +7,7 @@
 # TERM=linux and NO_COLOR too.  Started in the background, it waits to
 # be the foreground job before it touches the terminal.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+. "$top_srcdir/tests/tmux-lib.sh"
 command -v tmux >/dev/null || skip "tmux not installed"
 command -v openssl >/dev/null || skip "openssl CLI not installed"
 export LC_ALL=C.UTF-8 TZ=UTC
@@ -52,7 +53,6 @@ start() { # TERM [ENV...]
 	wait_for 'Open key store'
 }
 
-screen_now() { tmux -S "$SOCK" capture-pane -p; }
 
 # The waits below poll for a condition, at most 30 s (a loaded 2-core CI
 # machine can take seconds; it costs nothing when things are fast); they
@@ -66,18 +66,7 @@ wait_file() {
 }
 
 # wait_for TEXT: polls the pane until TEXT shows.
-wait_for() {
-	i=0
-	checks=$((checks + 1))
-	while [ $i -lt 300 ]; do
-		if screen_now | grep -qF -- "$1"; then return 0; fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "the terminal never showed \"$1\"; it shows:"
-	screen_now >&2
-	return 1
-}
+wait_for() { tmux_wait "$1" 300; }
 
 wait_exit() { # CODE
 	checks=$((checks + 1))
@@ -110,8 +99,6 @@ proc_state() {
 scenario=setup
 fail() { echo "FAIL: $scenario: $*" >&2; failures=$((failures + 1)); }
 
-keys() { tmux -S "$SOCK" send-keys "$@"; }
-text() { tmux -S "$SOCK" send-keys -l "$1"; }
 
 # colours: does the pane hold any SGR colour (30-37, 40-47, 38;5, 48;5)?
 colours() { tmux -S "$SOCK" capture-pane -p -e | grep -Eq "$(printf '\033')\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;5|48;5)[;m]"; }

@@ -8,6 +8,7 @@
 . "$top_srcdir/tests/tui-lib.sh"
 export QOLTANBA_DATADIR="$top_srcdir/data"
 . "$top_srcdir/tests/pcsc-lib.sh"
+. "$top_srcdir/tests/tmux-lib.sh"
 
 mkdir -p "$XDG_CONFIG_HOME/qoltanba"
 # No PKCS#11 modules (this test is PC/SC); a short wait for the cases
@@ -38,19 +39,7 @@ if command -v tmux >/dev/null; then
 	SOCK="$T/tmux.sock"
 	trap 'tmux -S "$SOCK" kill-server 2>/dev/null || true; cleanup' EXIT
 	printf 'p11-kit = no\nmedia_wait = 30\n' >"$XDG_CONFIG_HOME/qoltanba/config"
-	screen_now() { tmux -S "$SOCK" capture-pane -p; }
-	wait_for() {
-		i=0
-		checks=$((checks + 1))
-		while [ $i -lt 100 ]; do
-			if screen_now | grep -qF -- "$1"; then return 0; fi
-			sleep 0.1
-			i=$((i + 1))
-		done
-		fail "the terminal never showed \"$1\"; it shows:"
-		screen_now >&2
-		return 1
-	}
+	wait_for() { tmux_wait "$1" 100; }
 	tmux -S "$SOCK" new-session -d -x 80 -y 24 "env TERM=xterm-256color HOME=$HOME \
 		XDG_CONFIG_HOME=$XDG_CONFIG_HOME PCSCLITE_CSOCK_NAME=$PCSCLITE_CSOCK_NAME \
 		QOLTANBA_DATADIR=$QOLTANBA_DATADIR LC_ALL=C.UTF-8 $QOLTANBA; sleep 600"

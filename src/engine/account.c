@@ -118,28 +118,19 @@ static qt_err sign_b64(qt_account *a, const char *text, char **out)
 {
 	unsigned char *sig = NULL;
 	size_t len = 0;
-	EVP_MD_CTX *md = NULL;
-	qt_err rc = QT_OK;
+	qt_err rc;
 	int n;
 
 	*out = NULL;
 	if (a->cert == NULL)
 		return qt_error(QT_ERR_INVALID_ARG, _("no AUTH key to sign in with"));
-	if (a->token != NULL) {
+	if (a->token != NULL)
 		rc = qt_token_sign(a->token, a->keyid, (const unsigned char *)text, strlen(text),
 		                   &sig, &len);
-		if (rc != QT_OK)
-			return rc;
-	} else {
-		md = EVP_MD_CTX_new();
-		if (md == NULL || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, a->key) != 1 ||
-		    EVP_DigestSign(md, NULL, &len, (const unsigned char *)text, strlen(text)) != 1 ||
-		    (sig = OPENSSL_malloc(len)) == NULL ||
-		    EVP_DigestSign(md, sig, &len, (const unsigned char *)text, strlen(text)) != 1) {
-			rc = qt_error_ssl(QT_ERR_CRYPTO, "signing for the personal account");
-			goto out;
-		}
-	}
+	else
+		rc = qt_portal_sign_text_(a->key, text, &sig, &len, "signing for the personal account");
+	if (rc != QT_OK)
+		return rc;
 	if ((*out = malloc(4 * ((len + 2) / 3) + 1)) == NULL) {
 		rc = QT_ERR_NOMEM;
 		goto out;
@@ -147,7 +138,6 @@ static qt_err sign_b64(qt_account *a, const char *text, char **out)
 	n = EVP_EncodeBlock((unsigned char *)*out, sig, (int)len);
 	(*out)[n] = '\0';
 out:
-	EVP_MD_CTX_free(md);
 	OPENSSL_free(sig);
 	return rc;
 }

@@ -660,24 +660,6 @@ qt_err qt_enroll_refresh(qt_portal *p, const char *journal, struct qt_app_record
 
 /* ---- Installation ------------------------------------------------------------ */
 
-static qt_err sign_proof(EVP_PKEY *key, const char *text, unsigned char **sig, size_t *len)
-{
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	qt_err rc = QT_OK;
-
-	*sig = NULL;
-	if (md == NULL || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) != 1 ||
-	    EVP_DigestSign(md, NULL, len, (const unsigned char *)text, strlen(text)) != 1 ||
-	    (*sig = OPENSSL_malloc(*len)) == NULL ||
-	    EVP_DigestSign(md, *sig, len, (const unsigned char *)text, strlen(text)) != 1) {
-		OPENSSL_free(*sig);
-		*sig = NULL;
-		rc = qt_error_ssl(QT_ERR_CRYPTO, "proof of possession");
-	}
-	EVP_MD_CTX_free(md);
-	return rc;
-}
-
 /* Before installing: the record's state allows it. */
 static qt_err install_precheck(qt_portal *p, const char *journal, struct qt_app_record *rec,
                                bool *confirmed)
@@ -807,7 +789,8 @@ qt_err qt_enroll_install_pc(qt_portal *p, const char *journal, struct qt_app_rec
 		if (qt_pending_find(dir, kid, &pend) == QT_OK) {
 			rc = qt_pending_load(pend, password, &key);
 			if (rc == QT_OK)
-				rc = sign_proof(key, text, &sig[i], &siglen[i]);
+				rc = qt_portal_sign_text_(key, text, &sig[i], &siglen[i],
+				                          "proof of possession");
 			EVP_PKEY_free(key);
 			free(pend);
 			pend = NULL;
@@ -820,7 +803,8 @@ qt_err qt_enroll_install_pc(qt_portal *p, const char *journal, struct qt_app_rec
 			if (rc == QT_OK && qt_keyfile_key(kf) == NULL)
 				rc = qt_error(QT_ERR_NO_KEY, "%s", out[i]);
 			if (rc == QT_OK)
-				rc = sign_proof(qt_keyfile_key(kf), text, &sig[i], &siglen[i]);
+				rc = qt_portal_sign_text_(qt_keyfile_key(kf), text, &sig[i],
+				                          &siglen[i], "proof of possession");
 			qt_keyfile_free(kf);
 		}
 		if (rc != QT_OK)

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -613,6 +614,23 @@ void qt_catalog_free(struct qt_catalog *c)
 	free(c);
 }
 
+/* Room (zeroed, one spare) for the catalog's array a of at most max
+ * elements of size bytes; NULL with *rc set when a is not such an array
+ * (named "what" in the error) or memory runs out. */
+static void *array_room(const cJSON *a, const char *what, int max, size_t size, qt_err *rc)
+{
+	void *room;
+
+	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > max) {
+		*rc = bad("catalog", what);
+		return NULL;
+	}
+	room = calloc((size_t)cJSON_GetArraySize(a) + 1, size);
+	if (room == NULL)
+		*rc = QT_ERR_NOMEM;
+	return room;
+}
+
 static qt_err parse_catalog(const cJSON *j, struct qt_catalog *c)
 {
 	const cJSON *a, *e, *pp, *v;
@@ -620,11 +638,9 @@ static qt_err parse_catalog(const cJSON *j, struct qt_catalog *c)
 	qt_err rc;
 
 	a = cJSON_GetObjectItemCaseSensitive(j, "subject_types");
-	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > 64)
-		return bad("catalog", "subject_types");
-	c->subject_types = calloc((size_t)cJSON_GetArraySize(a) + 1, sizeof *c->subject_types);
+	c->subject_types = array_room(a, "subject_types", 64, sizeof *c->subject_types, &rc);
 	if (c->subject_types == NULL)
-		return QT_ERR_NOMEM;
+		return rc;
 	cJSON_ArrayForEach(e, a) {
 		struct qt_subject_type *t = &c->subject_types[c->subject_type_count];
 
@@ -640,11 +656,9 @@ static qt_err parse_catalog(const cJSON *j, struct qt_catalog *c)
 		c->subject_type_count++;
 	}
 	a = cJSON_GetObjectItemCaseSensitive(j, "storages");
-	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > 64)
-		return bad("catalog", "storages");
-	c->storages = calloc((size_t)cJSON_GetArraySize(a) + 1, sizeof *c->storages);
+	c->storages = array_room(a, "storages", 64, sizeof *c->storages, &rc);
 	if (c->storages == NULL)
-		return QT_ERR_NOMEM;
+		return rc;
 	cJSON_ArrayForEach(e, a) {
 		struct qt_storage_type *s = &c->storages[c->storage_count];
 
@@ -661,11 +675,9 @@ static qt_err parse_catalog(const cJSON *j, struct qt_catalog *c)
 		c->storage_count++;
 	}
 	a = cJSON_GetObjectItemCaseSensitive(j, "regions");
-	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > 256)
-		return bad("catalog", "regions");
-	c->regions = calloc((size_t)cJSON_GetArraySize(a) + 1, sizeof *c->regions);
+	c->regions = array_room(a, "regions", 256, sizeof *c->regions, &rc);
 	if (c->regions == NULL)
-		return QT_ERR_NOMEM;
+		return rc;
 	cJSON_ArrayForEach(e, a) {
 		struct qt_region *r = &c->regions[c->region_count];
 		const cJSON *cities = cJSON_GetObjectItemCaseSensitive(e, "cities"), *ci;
@@ -675,12 +687,10 @@ static qt_err parse_catalog(const cJSON *j, struct qt_catalog *c)
 		if ((rc = jstr(e, "iso", r->iso, sizeof r->iso, true)) != QT_OK ||
 		    (rc = ji18n(e, "name", &r->name)) != QT_OK)
 			return rc;
-		if (!cJSON_IsArray(cities) || cJSON_GetArraySize(cities) > 1000)
-			return bad("catalog", "cities");
 		c->region_count++;
-		r->cities = calloc((size_t)cJSON_GetArraySize(cities) + 1, sizeof *r->cities);
+		r->cities = array_room(cities, "cities", 1000, sizeof *r->cities, &rc);
 		if (r->cities == NULL)
-			return QT_ERR_NOMEM;
+			return rc;
 		cJSON_ArrayForEach(ci, cities) {
 			if ((rc = ji18n(ci, NULL, &r->cities[r->city_count])) != QT_OK)
 				return rc;
@@ -738,34 +748,36 @@ qt_err qt_portal_catalog(qt_portal *p, struct qt_catalog **out)
 	return QT_OK;
 }
 
-const struct qt_subject_type *qt_catalog_subject_type(const struct qt_catalog *c, const char *id)
+/* The element of the n-element array base (each size bytes) whose
+ * char array at offset off is key; NULL if none or key is NULL. */
+static const void *find_named(const void *base, size_t n, size_t size, size_t off,
+                              const char *key)
 {
+	const char *e = base;
 	size_t i;
 
-	for (i = 0; id != NULL && i < c->subject_type_count; i++)
-		if (strcmp(c->subject_types[i].id, id) == 0)
-			return &c->subject_types[i];
+	for (i = 0; key != NULL && i < n; i++, e += size)
+		if (strcmp(e + off, key) == 0)
+			return e;
 	return NULL;
+}
+
+const struct qt_subject_type *qt_catalog_subject_type(const struct qt_catalog *c, const char *id)
+{
+	return find_named(c->subject_types, c->subject_type_count, sizeof c->subject_types[0],
+	                  offsetof(struct qt_subject_type, id), id);
 }
 
 const struct qt_storage_type *qt_catalog_storage(const struct qt_catalog *c, const char *id)
 {
-	size_t i;
-
-	for (i = 0; id != NULL && i < c->storage_count; i++)
-		if (strcmp(c->storages[i].id, id) == 0)
-			return &c->storages[i];
-	return NULL;
+	return find_named(c->storages, c->storage_count, sizeof c->storages[0],
+	                  offsetof(struct qt_storage_type, id), id);
 }
 
 const struct qt_region *qt_catalog_region(const struct qt_catalog *c, const char *iso)
 {
-	size_t i;
-
-	for (i = 0; iso != NULL && i < c->region_count; i++)
-		if (strcmp(c->regions[i].iso, iso) == 0)
-			return &c->regions[i];
-	return NULL;
+	return find_named(c->regions, c->region_count, sizeof c->regions[0],
+	                  offsetof(struct qt_region, iso), iso);
 }
 
 const struct qt_i18n *qt_catalog_city(const struct qt_region *r, const char *name)
@@ -808,25 +820,34 @@ static void add_captcha(cJSON *o, const struct qt_captcha_answer *ca)
 	}
 }
 
+/* POST {name: value, captcha} to a registry check at path; *out: the
+ * reply (cJSON_Delete). */
+static qt_err post_check(qt_portal *p, const char *path, const char *name, const char *value,
+                         const struct qt_captcha_answer *ca, cJSON **out)
+{
+	struct req rq = { "POST", path, NULL, NULL, false, NULL, 0 };
+	cJSON *b = cJSON_CreateObject();
+	qt_err rc;
+
+	if (b == NULL)
+		return QT_ERR_NOMEM;
+	cJSON_AddStringToObject(b, name, value);
+	add_captcha(b, ca);
+	rq.body = b;
+	rc = request(p, &rq, out);
+	cJSON_Delete(b);
+	return rc;
+}
+
 qt_err qt_portal_check_iin(qt_portal *p, const char *iin, const struct qt_captcha_answer *ca,
                            struct qt_person *out)
 {
-	struct req rq = { "POST", "/api/v1/checks/iin", NULL, NULL, false, NULL, 0 };
-	cJSON *b, *j;
+	cJSON *j;
 	qt_err rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = qt_iin_parse(iin, NULL)) != QT_OK)
-		return rc;
-	b = cJSON_CreateObject();
-	if (b == NULL)
-		return QT_ERR_NOMEM;
-	cJSON_AddStringToObject(b, "iin", iin);
-	add_captcha(b, ca);
-	rq.body = b;
-	rc = request(p, &rq, &j);
-	cJSON_Delete(b);
-	if (rc != QT_OK)
+	if ((rc = qt_iin_parse(iin, NULL)) != QT_OK ||
+	    (rc = post_check(p, "/api/v1/checks/iin", "iin", iin, ca, &j)) != QT_OK)
 		return rc;
 	if ((rc = jstr(j, "iin", out->iin, sizeof out->iin, true)) != QT_OK ||
 	    (rc = jstr(j, "surname", out->surname, sizeof out->surname, true)) != QT_OK ||
@@ -841,23 +862,13 @@ qt_err qt_portal_check_iin(qt_portal *p, const char *iin, const struct qt_captch
 qt_err qt_portal_check_bin(qt_portal *p, const char *bin, const struct qt_captcha_answer *ca,
                            struct qt_entity *out)
 {
-	struct req rq = { "POST", "/api/v1/checks/bin", NULL, NULL, false, NULL, 0 };
-	cJSON *b, *j;
+	cJSON *j;
 	const cJSON *head;
 	qt_err rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = qt_bin_parse(bin, NULL)) != QT_OK)
-		return rc;
-	b = cJSON_CreateObject();
-	if (b == NULL)
-		return QT_ERR_NOMEM;
-	cJSON_AddStringToObject(b, "bin", bin);
-	add_captcha(b, ca);
-	rq.body = b;
-	rc = request(p, &rq, &j);
-	cJSON_Delete(b);
-	if (rc != QT_OK)
+	if ((rc = qt_bin_parse(bin, NULL)) != QT_OK ||
+	    (rc = post_check(p, "/api/v1/checks/bin", "bin", bin, ca, &j)) != QT_OK)
 		return rc;
 	head = cJSON_GetObjectItemCaseSensitive(j, "head");
 	if ((rc = jstr(j, "bin", out->bin, sizeof out->bin, true)) != QT_OK ||
@@ -1194,7 +1205,10 @@ qt_err qt_portal_install(qt_portal *p, const char *number, const char *access,
 
 /* ---- RA ------------------------------------------------------------------ */
 
-static qt_err sign_text(EVP_PKEY *key, const char *text, unsigned char **sig, size_t *len)
+/* A SHA-256 signature of text with key (OPENSSL_free *sig); "what" names
+ * it in the error.  Shared with enroll.c and account.c. */
+qt_err qt_portal_sign_text_(EVP_PKEY *key, const char *text, unsigned char **sig, size_t *len,
+                            const char *what)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	qt_err rc = QT_OK;
@@ -1206,7 +1220,7 @@ static qt_err sign_text(EVP_PKEY *key, const char *text, unsigned char **sig, si
 	    EVP_DigestSign(md, *sig, len, (const unsigned char *)text, strlen(text)) != 1) {
 		OPENSSL_free(*sig);
 		*sig = NULL;
-		rc = qt_error_ssl(QT_ERR_CRYPTO, "signing the sign-in challenge");
+		rc = qt_error_ssl(QT_ERR_CRYPTO, "%s", what);
 	}
 	EVP_MD_CTX_free(md);
 	return rc;
@@ -1237,7 +1251,8 @@ qt_err qt_portal_ra_login(qt_portal *p, EVP_PKEY *key, X509 *cert,
 		rc = bad("challenge", "sign_this");
 		goto out;
 	}
-	if ((rc = sign_text(key, sign_this, &sig, &siglen)) != QT_OK)
+	if ((rc = qt_portal_sign_text_(key, sign_this, &sig, &siglen,
+	                               "signing the sign-in challenge")) != QT_OK)
 		goto out;
 	bio = BIO_new(BIO_s_mem());
 	if (bio == NULL || PEM_write_bio_X509(bio, cert) != 1) {

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
 #include <qoltanba/portal.h>
 
 /* method "GET"/"POST"; body NULL sends {} for POST.  The bearer token
@@ -20,6 +21,11 @@ qt_err qt_portal_parse_app_(const cJSON *j, struct qt_app_info *out);
 qt_err qt_portal_jstr_(const cJSON *o, const char *name, char *dst, size_t size, bool required);
 qt_err qt_portal_jtime_(const cJSON *o, const char *name, time_t *dst, bool required);
 qt_err qt_portal_jbool_(const cJSON *o, const char *name, bool *dst, bool required);
+/* A SHA-256 signature of text (OPENSSL_free *sig); "what" names it in
+ * the error.  The RA and account sign-ins, enroll.c's proof of
+ * possession. */
+qt_err qt_portal_sign_text_(EVP_PKEY *key, const char *text, unsigned char **sig, size_t *len,
+                            const char *what);
 
 /* From enroll.c: the two requests and the storage id of a journal
  * record's application (malloc()ed). */

@@ -285,6 +285,11 @@ void tui_field_get(const struct tui_field *f, char *buf, size_t size);
 void tui_field_set(struct tui_field *f, const char *utf8);
 void tui_field_wipe(struct tui_field *f);
 void tui_form_wipe(struct tui_form *f);
+/* A new password's field checked against the NCA policy as it is typed:
+ * the failing rule, short enough to stand beside the field (which
+ * character, and which rule it breaks), or "Meets the policy" with
+ * msg_ok set.  rule: the caller's buffer for the formatted messages. */
+const char *tui_password_rule(struct tui_field *f, char *rule, size_t size);
 
 /* Progress bar (fraction in 0..1) and spinner glyph. */
 void tui_progress_draw(int y, int x, int w, double fraction, const char *label);

@@ -9,6 +9,7 @@
 #include <wctype.h>
 
 #include <openssl/crypto.h>
+#include <qoltanba/password.h>
 #include "tui/tui.h"
 #include "i18n.h"
 
@@ -677,5 +678,50 @@ void tui_status_draw(struct tui *t, const enum tui_action *acts)
 		tui_put(y, x, kw[i], keys[i], R_KEY, false);
 		tui_put(y, x + kw[i] + 1, lw[i] + 1, labels[i], R_BAR, true);
 		x += kw[i] + lw[i] + 3;
+	}
+}
+
+const char *tui_password_rule(struct tui_field *f, char *rule, size_t size)
+{
+	char pw[TUI_FIELD_MAX * 4 + 1];
+	qt_err rc;
+	size_t i;
+
+	tui_field_get(f, pw, sizeof(pw));
+	rc = qt_password_check(pw);
+	OPENSSL_cleanse(pw, sizeof(pw));
+	switch (rc) {
+	case QT_OK:
+		f->msg_ok = true;
+		return _("Meets the policy");
+	case QT_ERR_PASSWORD_SHORT:
+		snprintf(rule, size, _("Too short: %zu of at least %d"), f->len, QT_PASSWORD_MIN);
+		return rule;
+	case QT_ERR_PASSWORD_LONG:
+		snprintf(rule, size, _("Too long: at most %d characters"), QT_PASSWORD_MAX);
+		return rule;
+	case QT_ERR_PASSWORD_NO_LETTER:
+		return _("Needs a Latin letter");
+	case QT_ERR_PASSWORD_NO_DIGIT:
+		return _("Needs a digit");
+	case QT_ERR_PASSWORD_CHAR:
+		for (i = 0; i < f->len; i++) {
+			wchar_t c = f->text[i];
+
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			    (c < 0x80 && c != 0 && strchr(QT_PASSWORD_SPECIALS, (int)c)))
+				continue;
+			if (c >= 0x80)
+				snprintf(rule, size, _("Character %zu is not Latin"), i + 1);
+			else if (c == ' ')
+				snprintf(rule, size, _("Character %zu is a space"), i + 1);
+			else
+				snprintf(rule, size, _("Character %zu (%c) not allowed"), i + 1, (int)c);
+			return rule;
+		}
+		snprintf(rule, size, "%s", qt_error_detail());
+		return rule;
+	default:
+		return qt_strerror(rc);
 	}
 }
