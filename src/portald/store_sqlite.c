@@ -121,7 +121,7 @@ static const char *const SQL[S_COUNT] = {
 	                 " install_nonce=? WHERE number=?",
 	[S_APP_LIST] = "SELECT " APP_COLS " FROM application WHERE (?1 < 0 OR status=?1)"
 	               " AND (?2 IS NULL OR number=?2 OR iin=?2 OR bin=?2 OR email=?2)"
-	               " ORDER BY created, number LIMIT ?3 OFFSET ?4",
+	               " ORDER BY created, rowid LIMIT ?3 OFFSET ?4",
 	[S_APP_STALE] = "SELECT " APP_COLS " FROM application WHERE status=0 AND created < ?",
 	[S_KEY_CLAIM] = "INSERT INTO app_key VALUES(?,?)",
 	[S_CERT_INSERT] = "INSERT INTO certificate(" CERT_COLS ") VALUES(?,?,?,?,?,?,?,?)",
@@ -167,7 +167,7 @@ static const char *const SQL[S_COUNT] = {
 	               " ORDER BY c.not_after, a.number, c.purpose",
 	[S_APP_IIN] = "SELECT number, token_hash, subject_type, iin, bin, email, region, city,"
 	              " storage, '', '', status, created, updated, decided_by, reason,"
-	              " install_nonce, client FROM application WHERE iin=? ORDER BY created DESC, number",
+	              " install_nonce, client FROM application WHERE iin=? ORDER BY created DESC, rowid DESC",
 	[S_RI_PUT] = "INSERT OR REPLACE INTO reissue VALUES(?,?,?,?,?,?)",
 	[S_RI_GET] = "SELECT number, prev_serial, bin, head_state, head_iin, decided FROM reissue"
 	             " WHERE number=?",
@@ -175,7 +175,7 @@ static const char *const SQL[S_COUNT] = {
 	                  " a.region, a.city, a.storage, '', '', a.status, a.created, a.updated,"
 	                  " a.decided_by, a.reason, a.install_nonce, a.client FROM reissue r"
 	                  " JOIN application a ON a.number=r.number WHERE r.bin=? AND r.head_state=1"
-	                  " AND a.status=0 ORDER BY a.created, a.number",
+	                  " AND a.status=0 ORDER BY a.created, a.rowid",
 	[S_NOTICE_GET] = "SELECT serial, kind, created, state, attempts FROM notice"
 	                 " WHERE serial=? AND kind=?",
 	[S_NOTICE_PUT] = "INSERT OR REPLACE INTO notice VALUES(?,?,?,?,?)",
