@@ -16,9 +16,10 @@ command -v python3 >/dev/null || skip "python3 not installed (free port, captcha
 export LC_ALL=C.UTF-8 TZ=UTC
 unset LANGUAGE NO_COLOR ESCDELAY TMUX || true
 
-SOCK="$T/tmux.sock"
+SOCK="$T/tmux.0.sock"
+tmux_n=0
 JOURNAL="$XDG_STATE_HOME/qoltanba/applications.json"
-trap 'tmux -S "$SOCK" kill-server 2>/dev/null || true; pd_cleanup' EXIT
+trap 'for s in "$T"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null || true; done; pd_cleanup' EXIT
 cd "$T"
 pd_init
 pd_start
@@ -36,6 +37,10 @@ chmod +x run.sh
 start() {
 	rm -f exit pid
 	tmux -S "$SOCK" kill-server 2>/dev/null || true
+	# A fresh socket: a new client on the old one can reach the server
+	# while it is still exiting ("server exited unexpectedly").
+	tmux_n=$((tmux_n + 1))
+	SOCK="$T/tmux.$tmux_n.sock"
 	tmux -S "$SOCK" new-session -d -x 80 -y 24 \
 		"env TERM=xterm-256color HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME XDG_DATA_HOME=$XDG_DATA_HOME ./run.sh"
 	wait_for 'Open key store'

@@ -26,10 +26,11 @@ command -v ssh-keygen >/dev/null || skip "ssh-keygen not installed"
 export LC_ALL=C.UTF-8 TZ=UTC
 unset LANGUAGE NO_COLOR ESCDELAY TMUX || true
 
-SOCK="$T/tmux.sock"
+SOCK="$T/tmux.0.sock"
+tmux_n=0
 SSHD_PID=
 cleanup() {
-	tmux -S "$SOCK" kill-server 2>/dev/null || true
+	for s in "$T"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null || true; done
 	[ -z "$SSHD_PID" ] || kill "$SSHD_PID" 2>/dev/null || true
 	pd_cleanup
 }
@@ -116,6 +117,10 @@ connect() {
 	term=$1; shift
 	rm -f exit pid sshpid
 	tmux -S "$SOCK" kill-server 2>/dev/null || true
+	# A fresh socket: a new client on the old one can reach the server
+	# while it is still exiting ("server exited unexpectedly").
+	tmux_n=$((tmux_n + 1))
+	SOCK="$T/tmux.$tmux_n.sock"
 	tmux -S "$SOCK" new-session -d -x 80 -y 24 \
 		"echo \$\$ > $T/sshpid; exec env TERM=$term $SSH -t 127.0.0.1 env $* $T/remote.sh; sleep 600"
 	wait_for 'qoltanba —'
