@@ -8,6 +8,7 @@
 
 #include <openssl/crypto.h>
 #include <qoltanba/config.h>
+#include "screens/account.h"
 #include "screens/enroll.h"
 #include "i18n.h"
 
@@ -20,6 +21,7 @@ void enr_set_portal_url(const char *url)
 
 void enr_shutdown(void)
 {
+	acct_sign_out();     /* the account borrows the portal */
 	enr_app_free();
 	if (enr.catalog)
 		qt_catalog_free(enr.catalog);

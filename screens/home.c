@@ -8,6 +8,7 @@
 
 #include <qoltanba/journal.h>
 #include "screens/screens.h"
+#include "screens/account.h"
 #include "screens/enroll.h"
 #include "i18n.h"
 
@@ -64,12 +65,6 @@ static void home_draw(struct screen *s, struct tui *t, int y, int x, int h, int 
 	(void)x;
 }
 
-static int later(struct tui *t, const char *what)
-{
-	t->push = tui_dialog_new(_("Not yet"), what, NULL, 0, 0);
-	return TUI_HANDLED | TUI_PUSH;
-}
-
 static int home_key(struct screen *s, struct tui *t, const struct tui_key *k)
 {
 	struct home *hm = s->priv;
@@ -90,8 +85,8 @@ static int home_key(struct screen *s, struct tui *t, const struct tui_key *k)
 		t->push = screen_ra_login_new();
 		return TUI_HANDLED | TUI_PUSH;
 	case H_ACCOUNT:
-		return later(t, _("The personal account comes in a later version of qoltanba. "
-		                  "Until then, use the portal pki.gov.kz."));
+		t->push = acct_signed_in() ? screen_acct_home_new() : screen_acct_signin_new();
+		return TUI_HANDLED | TUI_PUSH;
 	case H_OPEN:
 		t->push = screen_storage_new(NULL, true, TAG_STORAGE);
 		return TUI_HANDLED | TUI_PUSH;

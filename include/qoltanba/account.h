@@ -49,6 +49,12 @@ qt_err qt_account_use_keyfile(qt_account *a, const char *path, const char *passw
 /* A key on a token (logged in; stays owned by the caller and must live
  * as long as a): keyid is the key's CKA_ID in hex, cert its certificate. */
 qt_err qt_account_use_token(qt_account *a, qt_token *t, const char *keyid, X509 *cert);
+/* The AUTH key of a token (logged in): the key with CKA_ID keyid (hex),
+ * or, keyid NULL, the one whose certificate has clientAuth.  Its id into
+ * out, its certificate into *cert (X509_free).  QT_ERR_NO_KEY when the
+ * token has none. */
+qt_err qt_account_token_auth_key(qt_token *t, const char *keyid, char *out, size_t size,
+                                 X509 **cert);
 /* The signer's certificate (borrowed), NULL before one of the above. */
 X509 *qt_account_cert(const qt_account *a);
 

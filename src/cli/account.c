@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <openssl/x509v3.h>
 
 #include <qoltanba/account.h>
 #include <qoltanba/cert.h>
@@ -94,38 +93,6 @@ static cJSON *key_json(const struct qt_account_key *k)
 	return o;
 }
 
-/* The token key that signs in: --keyid, else the one whose certificate
- * has clientAuth (the AUTH key). */
-static qt_err token_auth_key(qt_token *t, const char *keyid, char *out, size_t size, X509 **cert)
-{
-	struct qt_token_object *objs = NULL;
-	size_t n = 0;
-	qt_err rc = qt_token_list(t, &objs, &n);
-
-	*cert = NULL;
-	if (rc != QT_OK)
-		return rc;
-	for (size_t i = 0; i < n && *cert == NULL; i++) {
-		X509 *x = objs[i].cert;
-
-		if (x == NULL || !objs[i].has_private_key)
-			continue;
-		if (keyid != NULL ? strcmp(objs[i].keyid, keyid) == 0 :
-		    (X509_get_extension_flags(x) & EXFLAG_XKUSAGE) &&
-		    (X509_get_extended_key_usage(x) & XKU_SSL_CLIENT)) {
-			X509_up_ref(x);
-			*cert = x;
-			snprintf(out, size, "%s", objs[i].keyid);
-		}
-	}
-	qt_token_objects_free(objs, n);
-	if (*cert == NULL)
-		return qt_error(QT_ERR_NO_KEY, keyid ? _("no key %s with a certificate on the token") :
-		                _("no AUTH key (a certificate with clientAuth) on the token"),
-		                keyid ? keyid : "");
-	return QT_OK;
-}
-
 static void expiry_notice(const struct qt_account_holder *h)
 {
 	for (size_t i = 0; i < h->expiring_count; i++) {
@@ -174,7 +141,7 @@ static int open_session(const struct opts *o, struct session *s)
 		if (rc == QT_OK && (rc = qt_cli_password(o->pinfile, prompt, &secret)) == QT_OK)
 			rc = qt_token_login(tok, secret, NULL, NULL);
 		if (rc == QT_OK)
-			rc = token_auth_key(tok, o->keyid, keyid, sizeof keyid, &s->tokcert);
+			rc = qt_account_token_auth_key(tok, o->keyid, keyid, sizeof keyid, &s->tokcert);
 		if (rc == QT_OK)
 			rc = qt_account_use_token(s->a, tok, keyid, s->tokcert);
 		s->tok = tok;

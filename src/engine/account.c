@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <qoltanba/account.h>
 #include <qoltanba/cert.h>
@@ -95,6 +96,37 @@ qt_err qt_account_use_keyfile(qt_account *a, const char *path, const char *passw
 		rc = qt_account_use_key(a, qt_keyfile_key(kf), qt_keyfile_cert(kf));
 	qt_keyfile_free(kf);
 	return rc;
+}
+
+qt_err qt_account_token_auth_key(qt_token *t, const char *keyid, char *out, size_t size,
+                                 X509 **cert)
+{
+	struct qt_token_object *objs = NULL;
+	size_t n = 0;
+	qt_err rc = qt_token_list(t, &objs, &n);
+
+	*cert = NULL;
+	if (rc != QT_OK)
+		return rc;
+	for (size_t i = 0; i < n && *cert == NULL; i++) {
+		X509 *x = objs[i].cert;
+
+		if (x == NULL || !objs[i].has_private_key)
+			continue;
+		if (keyid != NULL ? strcmp(objs[i].keyid, keyid) == 0 :
+		    (X509_get_extension_flags(x) & EXFLAG_XKUSAGE) &&
+		    (X509_get_extended_key_usage(x) & XKU_SSL_CLIENT)) {
+			X509_up_ref(x);
+			*cert = x;
+			snprintf(out, size, "%s", objs[i].keyid);
+		}
+	}
+	qt_token_objects_free(objs, n);
+	if (*cert == NULL)
+		return qt_error(QT_ERR_NO_KEY, keyid ? _("no key %s with a certificate on the token") :
+		                _("no AUTH key (a certificate with clientAuth) on the token"),
+		                keyid ? keyid : "");
+	return QT_OK;
 }
 
 qt_err qt_account_use_token(qt_account *a, qt_token *t, const char *keyid, X509 *cert)

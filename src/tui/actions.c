@@ -44,6 +44,8 @@ const struct tui_action_def tui_actions[] = {
 	  N_("Open every key file of the folder with one password"), 9, 'K', 0, NULL },
 	{ ACT_CHANGE_PIN, "change-pin", N_("PIN"),
 	  N_("Change the PIN of this token"), 12, 'Y', 0, NULL },
+	{ ACT_SORT, "sort", N_("Sort"),
+	  N_("Sort the list by the next column (again: the other way round)"), 11, 'D', 0, NULL },
 	{ ACT_REDRAW, "redraw", N_("Redraw"), N_("Redraw the screen"), 0, 'L', 0, NULL },
 	{ ACT_NONE, NULL, NULL, NULL, 0, 0, 0, NULL }
 };

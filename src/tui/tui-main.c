@@ -9,6 +9,7 @@
 #include "tui/tui.h"
 #include "tui/tui-main.h"
 #include "screens/screens.h"
+#include "screens/account.h"
 #include "screens/enroll.h"
 #include "i18n.h"
 
@@ -121,6 +122,6 @@ int tui_main(int argc, char **argv)
 	}
 	enr_set_portal_url(o.portal);
 	tui_on_exit = enr_shutdown;
-	tui_kiosk_on_idle = enr_app_free;
+	tui_kiosk_on_idle = acct_on_idle;
 	return tui_run(&o, tui_kiosk.on ? screen_kiosk_new() : screen_home_new());
 }

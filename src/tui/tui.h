@@ -41,6 +41,7 @@ enum tui_action {
 	ACT_UNLOCK_ALL,
 	ACT_REDRAW,
 	ACT_CHANGE_PIN,
+	ACT_SORT,
 	ACT_COUNT
 };
 
