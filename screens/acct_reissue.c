@@ -25,7 +25,7 @@
 #include "i18n.h"
 
 enum { F_EMAIL, F_STORAGE, F_WHERE, F_PW, F_PW2, F_TICK, F_GO, F_COUNT };
-enum { TAG_STORAGE = 1, TAG_FOLDER, TAG_INSTALL };
+enum { TAG_STORAGE = 1, TAG_FOLDER };
 
 struct reissue {
 	char serial[48];                 /* asked for; "" = the signer's own */
@@ -155,18 +155,26 @@ static void draw_sent(struct reissue *r, int y, int h, int w)
 	int mw = w - 4, row = y + 1;
 	char buf[1024];
 
-	snprintf(buf, sizeof(buf), _("Request %s is sent: %s."), r->out.info.number,
-	         acct_request_status_label(r->out.info.status));
+	snprintf(buf, sizeof(buf), _("Request %s is sent."), r->out.info.number);
 	tui_put(row++, 2, mw, buf, R_GOOD, false);
+	snprintf(buf, sizeof(buf), _("Status: %s; approval: %s."),
+	         acct_request_status_label(r->installed ? QT_APP_INSTALLED : r->out.info.status),
+	         acct_approval_label(r->out.approval));
+	tui_put(row++, 2, mw, buf, R_NORMAL, false);
 	row++;
+	if (r->installed) {
+		snprintf(buf, sizeof(buf), is_pc(r) ?
+		         _("The certificates are installed: the new key files are in the folder %s. "
+		           "Esc goes back.") :
+		         _("The certificates are installed beside the new keys on the token \"%s\". "
+		           "Esc goes back."), r->where);
+		tui_wrap(row, 2, 3, mw, buf, R_GOOD);
+		return;
+	}
 	snprintf(buf, sizeof(buf), is_pc(r) ? _("The new keys wait in the folder %s, protected with "
 	                                        "the new password.") :
 	         _("The new keys wait on the token \"%s\"."), r->where);
 	row += tui_wrap(row, 2, 3, mw, buf, R_NORMAL) + 1;
-	if (r->installed) {
-		tui_wrap(row, 2, 3, mw, _("The certificates are installed. Esc goes back."), R_GOOD);
-		return;
-	}
 	if (r->out.info.status == QT_APP_ISSUED) {
 		row += tui_wrap(row, 2, 3, mw, _("The certificates were issued at once: install them "
 		                                 "now (the key password, or the token's PIN)."),
@@ -221,6 +229,18 @@ static void ri_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	line(&row, w - 2, _("Region"), rg ? qt_i18n_get(&rg->name, enr_lang()) : r->base.region);
 	line(&row, w - 2, _("City"), city ? qt_i18n_get(city, enr_lang()) : r->base.city);
 	row++;
+	if (r->generated) {
+		/* The keys are made: what they were made with stays. */
+		line(&row, w - 2, _("E-mail"), r->email[0] ? r->email : _("(none)"));
+		line(&row, w - 2, _("Storage"), screen_storage_label(r->storage));
+		line(&row, w - 2, is_pc(r) ? _("Folder") : _("Token"), r->where);
+		row++;
+		if (r->note[0])
+			row += tui_wrap(row, 2, y + h - row, mw, r->note, R_WARN);
+		if (r->error[0] && y + h - row > 0)
+			tui_wrap(row, 2, y + h - row, mw, r->error, R_ERROR);
+		return;
+	}
 	row += draw_part(r, F_EMAIL, F_PW2, 20, row, mw);
 	if (!r->fields[F_PW2].disabled)
 		row += draw_part(r, F_PW2, F_TICK, 20, row, mw);
@@ -230,9 +250,7 @@ static void ri_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	row += draw_part(r, F_TICK, F_COUNT, 42, row, mw) + 1;
 	if (r->error[0])
 		row += tui_wrap(row, 2, y + h - row, mw, r->error, R_ERROR);
-	if (r->note[0])
-		row += tui_wrap(row, 2, y + h - row, mw, r->note, R_WARN);
-	if (!r->error[0] && !r->note[0] && is_pc(r) && y + h - row >= 2)
+	if (!r->error[0] && is_pc(r) && y + h - row >= 2)
 		tui_wrap(row, 2, y + h - row, mw, qt_password_policy_text(), R_DIM);
 }
 
@@ -381,8 +399,7 @@ static int ri_go(struct screen *s, struct tui *t)
 		}
 		/* The keys are made and encrypted: the secrets are not needed
 		 * any more, and never again for this request. */
-		tui_field_wipe(&r->fields[F_PW]);
-		tui_field_wipe(&r->fields[F_PW2]);
+		tui_form_wipe(&r->form);
 		snprintf(r->where, sizeof(r->where), "%s", where);
 		r->generated = true;
 	}
@@ -463,8 +480,6 @@ static int ri_key(struct screen *s, struct tui *t, const struct tui_key *k)
 		if (!go)
 			return res;
 		t->push = screen_install_new(&r->rec);
-		if (t->push)
-			t->push->tag = TAG_INSTALL;
 		return TUI_HANDLED | TUI_PUSH;
 	}
 	layout(r);
@@ -536,7 +551,8 @@ static int ri_resume(struct screen *s, struct tui *t, const struct tui_result *r
 	} else if (res->tag == TAG_FOLDER && res->code == 1) {
 		tui_field_set(&r->fields[F_WHERE], res->text);
 		r->form.focus = F_PW;
-	} else if (res->tag == TAG_INSTALL) {
+	} else if (r->sent) {
+		/* Back from the installation (it pops without a result). */
 		struct qt_app_record now;
 
 		if (qt_enroll_find(NULL, r->rec.id, &now) == QT_OK && now.step == QT_STEP_INSTALLED)
@@ -559,7 +575,8 @@ static void ri_leave(struct screen *s, struct tui *t)
 static int ri_resize(struct screen *s, struct tui *t) { return TUI_REDRAW; }
 
 static const enum tui_action ri_bar_acts[] = { ACT_SUBMIT, ACT_BROWSE, ACT_SHOW_SECRET,
-                                               ACT_RELOAD, ACT_BACK, ACT_NONE };
+                                               ACT_BACK, ACT_NONE };
+static const enum tui_action ri_bar_retry[] = { ACT_RELOAD, ACT_BACK, ACT_NONE };
 static const enum tui_action ri_bar_done[] = { ACT_SELECT, ACT_BACK, ACT_NONE };
 static const enum tui_action ri_bar_refused[] = { ACT_BACK, ACT_NONE };
 
@@ -572,7 +589,7 @@ static const enum tui_action *ri_bar(struct screen *s)
 	if (r->sent)
 		return r->out.info.status == QT_APP_ISSUED && !r->installed ? ri_bar_done :
 		       ri_bar_refused;
-	return ri_bar_acts;
+	return r->generated || !r->have_base ? ri_bar_retry : ri_bar_acts;
 }
 
 static const char *ri_bar_label(struct screen *s, enum tui_action a)
@@ -642,13 +659,14 @@ struct screen *screen_acct_reissue_new(const char *serial)
 		tui_field_set(&r->fields[F_WHERE], acc.token_label);
 		r->form.focus = F_TICK;
 	} else {
-		if (acc.keyfile[0] && (slash = strrchr(acc.keyfile, '/')) != NULL)
-			snprintf(def, sizeof(def), "%.*s", (int)(slash - acc.keyfile), acc.keyfile);
-		else if (acc.keyfile[0])
-			snprintf(def, sizeof(def), ".");
+		char *real = acc.keyfile[0] ? realpath(acc.keyfile, NULL) : NULL;
+
+		if (real && (slash = strrchr(real, '/')) != NULL)
+			snprintf(def, sizeof(def), "%.*s", (int)(slash - real), real);
 		else
 			snprintf(def, sizeof(def), "%s/NCA keys", home && *home ? home : ".");
 		tui_field_set(&r->fields[F_WHERE], def[0] ? def : "/");
+		free(real);
 		r->form.focus = F_PW;
 	}
 	return tui_screen_new(&ri_ops, r);

@@ -59,7 +59,7 @@ static void row_draw(void *ctx, size_t row, int y, int x, int w, bool sel)
 	char date[11], buf[1024];
 
 	acct_date(q->info.created_at, date);
-	snprintf(buf, sizeof(buf), "%-12s  %s  %-8s  %-19s %s", q->info.number,
+	snprintf(buf, sizeof(buf), "%-12s %s %-6s %-18s %s", q->info.number,
 	         q->info.created_at ? date : "-", kind_label(q),
 	         acct_request_status_label(q->info.status),
 	         q->online ? acct_approval_label(q->approval) : "");
@@ -163,9 +163,10 @@ static void rs_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 		         R_DIM);
 		return;
 	}
-	snprintf(buf, sizeof(buf), "%-12s  %-10s  %-8s  %-19s %s", _("Number"), _("Created"),
+	/* Aligned with the rows, after the list's pointer column. */
+	snprintf(buf, sizeof(buf), "%-12s %-10s %-6s %-18s %s", _("Number"), _("Created"),
 	         _("Kind"), _("Status"), _("Approval"));
-	tui_put(row++, 2, mw, buf, R_DIM, true);
+	tui_put(row++, 4, mw - 2, buf, R_DIM, true);
 	if (rq->jerror[0])
 		detail++;
 	tui_list_draw(&rq->list, row, 2, bottom - detail - row, mw);
