@@ -79,20 +79,20 @@ static int draw_detail(struct requests *rq, const struct qt_account_request *q, 
 
 	snprintf(buf, sizeof(buf), _("Request %s: %s."), q->info.number,
 	         acct_request_status_label(q->info.status));
-	if (q->online) {
-		size_t n = strlen(buf);
-
-		snprintf(buf + n, sizeof(buf) - n, _(" Re-issuance of certificate %s; approval: %s."),
-		         q->previous_serial[0] ? q->previous_serial : "-",
-		         acct_approval_label(q->approval));
+	used += tui_wrap(row + used, 2, h - used, mw, buf, R_NORMAL);
+	if (q->online && used < h) {
+		snprintf(buf, sizeof(buf), _("Re-issuance of certificate %s."),
+		         q->previous_serial[0] ? q->previous_serial : "-");
+		used += tui_wrap(row + used, 2, h - used, mw, buf, R_NORMAL);
+		snprintf(buf, sizeof(buf), _("Approval: %s."), acct_approval_label(q->approval));
+		if (used < h)
+			used += tui_wrap(row + used, 2, h - used, mw, buf, R_NORMAL);
 	}
 	if ((q->info.status == QT_APP_REJECTED || strcmp(q->approval, "declined") == 0) &&
-	    q->info.reason[0]) {
-		size_t n = strlen(buf);
-
-		snprintf(buf + n, sizeof(buf) - n, _(" Reason: %s"), q->info.reason);
+	    q->info.reason[0] && used < h) {
+		snprintf(buf, sizeof(buf), _("Reason: %s"), q->info.reason);
+		used += tui_wrap(row + used, 2, h - used, mw, buf, R_NORMAL);
 	}
-	used += tui_wrap(row + used, 2, h - used, mw, buf, R_NORMAL);
 	what[0] = '\0';
 	switch (q->info.status) {
 	case QT_APP_ISSUED:
@@ -146,7 +146,7 @@ static void rebuild(struct requests *rq)
 static void rs_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 {
 	struct requests *rq = s->priv;
-	int mw = w - 4, row = y + 1, bottom = y + h, detail = 5;
+	int mw = w - 4, row = y + 1, bottom = y + h, detail = 7;
 	char buf[512];
 	size_t i;
 
