@@ -368,8 +368,13 @@ static int ri_go(struct screen *s, struct tui *t)
 		} else {
 			if ((tok = open_token(r, where)) == NULL)
 				return TUI_REDRAW;
-			if (!where[0] && tok == acc.tok)
-				snprintf(where, sizeof(where), "%s", acc.token_label);
+			if (!where[0]) {
+				/* The only token connected: its label for the journal. */
+				struct qt_token_info ti;
+
+				if (qt_token_info(tok, &ti) == QT_OK)
+					snprintf(where, sizeof(where), "%s", ti.label);
+			}
 			rq.token = tok;
 			rq.token_label = where;
 		}

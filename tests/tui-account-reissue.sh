@@ -122,6 +122,69 @@ screen_now | grep -qE 'I confirm|Re-issue \]|New key password' &&
 [ "$(requests_on_portal ach)" = 1 ] || fail "the chairman has requests he did not make"
 keys F10
 
+# ---- onto the token signed in with (SoftHSM2 as a Kaztoken) ---------------------
+# An individual's re-issuance is issued at once: "Install now", with the PIN.
+SOFTHSM=
+for f in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so; do
+	[ -f "$f" ] && { SOFTHSM=$f; break; }
+done
+if [ -n "$SOFTHSM" ] && command -v softhsm2-util >/dev/null; then
+	mkdir -p "$T/tokens" "$XDG_CONFIG_HOME/qoltanba"
+	export SOFTHSM2_CONF="$T/softhsm2.conf"
+	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+		"$T" >"$SOFTHSM2_CONF"
+	softhsm2-util --init-token --free --label KT --pin 40917 --so-pin 5678 >/dev/null
+	printf 'module.kaztoken = %s\np11-kit = no\n' "$SOFTHSM" >>"$XDG_CONFIG_HOME/qoltanba/config"
+	echo 40917 >"$T/pin"
+	printf '{"subject":"individual","iin":"950201493046","email":"t@example.kz","region":"KZ-71","city":"Astana","storage":"KT"}' >"$T/t.json"
+	"$QOLTANBA" apply --batch "$T/t.json" --portal "$PD_URL" --pin-file "$T/pin" --json >"$T/t.out" 2>&1 ||
+		{ cat "$T/t.out" >&2; fail "apply onto the token"; exit 1; }
+	NT=$(grep '^{' "$T/t.out" | tail -1 | jq -r .number)
+	"$QOLTANBAD" ra approve "$NT" --data "$PD_DIR" >/dev/null 2>&1 || fail "approve the token's keys"
+	"$QOLTANBA" install "$NT" --token KT --pin-file "$T/pin" --portal "$PD_URL" >>"$T/t.out" 2>&1 ||
+		{ cat "$T/t.out" >&2; fail "install onto the token"; exit 1; }
+	at_start
+	keys 3
+	wait_for 'Personal account: sign in'
+	keys Up Right
+	wait_for 'Token label'
+	keys Tab
+	text KT
+	keys Tab
+	text 40917
+	keys F2
+	wait_for 'will sign in:'
+	keys F2
+	wait_for 'Signed in:'
+	keys 2
+	wait_for 'New AUTH and SIGN keys in place of certificate'
+	wait_for 'signed in with this token: no PIN needed'
+	keys Space F2
+	wait_for 'is sent.'
+	wait_for 'Status: issued: install it; approval: no approval needed.'
+	wait_for 'The new keys wait on the token "KT"'
+	wait_for '[ Install now ]'
+	NR=$(jq -r '.applications[-1].number' "$JOURNAL")
+	check "journal: the re-issuance is on the token" \
+		test "$(jq -r '.applications[-1].storage' "$JOURNAL")" = KT
+	keys Enter
+	wait_for 'Install the certificates'
+	text 40917
+	keys F2
+	wait_for 'Certificates installed'
+	keys Escape
+	wait_for 'The certificates are installed beside the new keys on the token "KT"'
+	expect_exit 0 "$QOLTANBA" account requests --token KT --pin-file "$T/pin" --portal "$PD_URL" --json
+	printf '%s\n' "$out" | grep '^{' | jq -e ".requests[] | select(.number==\"$NR\") |
+		select(.status==\"installed\" and .online)" >/dev/null ||
+		fail "the portal does not say $NR is installed: $out"
+	expect_exit 0 "$QOLTANBA" account keys --token KT --pin-file "$T/pin" --portal "$PD_URL" --json
+	expect_match '"count":4'
+	keys F10
+else
+	echo "# SoftHSM2 is not installed: re-issuance onto a token not tested"
+fi
+
 # ---- (b) an expired current key ------------------------------------------------
 # Signed in while valid; then the portal's clock moves a year on: the key
 # has expired by the time Re-issuance asks for the current certificate.
