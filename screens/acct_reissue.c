@@ -339,9 +339,10 @@ static void explain_kept(struct reissue *r)
 {
 	snprintf(r->note, sizeof(r->note), is_pc(r) ?
 	         _("The new keys are kept in the folder %s. F5 (or Ctrl-R) sends the request again "
-	           "without making new keys.") :
+	           "without making new keys; so does Enter on it in Tracking the request status.") :
 	         _("The new keys are kept on the token \"%s\". F5 (or Ctrl-R) sends the request "
-	           "again without making new keys."), r->where);
+	           "again without making new keys; so does Enter on it in Tracking the request "
+	           "status."), r->where);
 }
 
 /* Work: the keys (once), then the request. */
@@ -386,6 +387,7 @@ static int ri_go(struct screen *s, struct tui *t)
 		rq.city = r->base.city;
 		rq.storage = enr_storage_id(r->storage);
 		rq.keytype = QT_KEY_RSA2048;
+		rq.reissue_of = r->base.serial;
 		memset(&r->rec, 0, sizeof(r->rec));
 		rc = qt_enroll_validate(&rq, NULL, &field);
 		if (rc == QT_OK)

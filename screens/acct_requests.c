@@ -7,27 +7,38 @@
  * Enter on an issued request whose keys were made on this computer (its
  * number is in the journal) installs the certificates (screens/install.c);
  * an issued request made elsewhere is installed where its keys are.  F5
- * reads the list again; so does coming back from the installation. */
+ * reads the list again; so does coming back from the installation.
+ *
+ * Above them, the holder's re-issuances whose keys were made here but
+ * that never reached the portal (it was down, or qoltanba was closed or
+ * crashed between the keys and the sending): the journal keeps them, and
+ * Enter sends them, signed with the key signed in with, without making
+ * new keys. */
 #include <config.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include "screens/screens.h"
 #include "screens/enroll.h"
 #include "screens/account.h"
 #include "i18n.h"
 
 struct requests {
-	struct qt_account_request *reqs;
+	struct qt_app_record *unsent;   /* rows 0 .. nunsent-1 */
+	size_t nunsent;
+	struct qt_account_request *reqs;   /* then these */
 	size_t count;
+	struct qt_app_record send;      /* the one Enter sends (work) */
 	struct qt_journal *journal;     /* this computer's applications */
 	struct tui_list list;
 	bool loaded;
 	bool dirty;                     /* the work replaced the rows */
 	char error[1024];
 	char jerror[512];
+	char note[512];                 /* what the last sending did */
 };
 
 static const char *kind_label(const struct qt_account_request *q)
@@ -44,8 +55,13 @@ static const struct qt_app_record *local_record(const struct requests *rq,
 static const char *row_text(void *ctx, size_t i, char *buf, size_t size)
 {
 	struct requests *rq = ctx;
-	const struct qt_account_request *q = &rq->reqs[i];
+	const struct qt_account_request *q;
 
+	if (i < rq->nunsent) {
+		snprintf(buf, size, "%s %s", rq->unsent[i].reissue_of, _("not sent"));
+		return buf;
+	}
+	q = &rq->reqs[i - rq->nunsent];
 	snprintf(buf, size, "%s %s %s %s %s", q->info.number, kind_label(q),
 	         acct_request_status_label(q->info.status),
 	         q->online ? acct_approval_label(q->approval) : "", q->info.subject_type);
@@ -55,9 +71,17 @@ static const char *row_text(void *ctx, size_t i, char *buf, size_t size)
 static void row_draw(void *ctx, size_t row, int y, int x, int w, bool sel)
 {
 	struct requests *rq = ctx;
-	const struct qt_account_request *q = &rq->reqs[row];
+	const struct qt_account_request *q;
 	char date[11], buf[1024];
 
+	if (row < rq->nunsent) {
+		acct_date(rq->unsent[row].created, date);
+		snprintf(buf, sizeof(buf), "%-12s %s %-6s %-18s", "-", date, _("online"),
+		         _("keys made, not sent"));
+		tui_put(y, x, w, buf, sel ? R_SELECTED : R_WARN, true);
+		return;
+	}
+	q = &rq->reqs[row - rq->nunsent];
 	acct_date(q->info.created_at, date);
 	snprintf(buf, sizeof(buf), "%-12s %s %-6s %-18s %s", q->info.number,
 	         q->info.created_at ? date : "-", kind_label(q),
@@ -136,11 +160,27 @@ static void rebuild(struct requests *rq)
 	if (!rq->dirty)
 		return;
 	tui_list_free(&rq->list);
-	if (tui_list_init(&rq->list, rq->count, row_text, rq) == 0) {
+	if (tui_list_init(&rq->list, rq->nunsent + rq->count, row_text, rq) == 0) {
 		rq->list.draw_row = row_draw;
 		rq->list.ctx = rq;
 	}
 	rq->dirty = false;
+}
+
+static void draw_unsent(const struct qt_app_record *rec, int row, int h, int mw)
+{
+	char buf[2048];
+	int used;
+
+	snprintf(buf, sizeof(buf), _("Re-issuance of certificate %s: the new keys are made (%s %s) "
+	                             "but the request never reached the portal."),
+	         rec->reissue_of, enr_rec_is_pc(rec) ? _("in the folder") : _("on the token"),
+	         enr_rec_is_pc(rec) ? rec->folder : rec->storage);
+	used = tui_wrap(row, 2, h, mw, buf, R_WARN);
+	if (used < h)
+		tui_wrap(row + used, 2, h - used, mw, _("Enter sends it now, signed with the key you "
+		                                        "signed in with; no new keys are made."),
+		         R_NORMAL);
 }
 
 static void rs_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
@@ -158,7 +198,9 @@ static void rs_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	}
 	if (!rq->loaded)
 		return;
-	if (rq->count == 0) {
+	if (rq->note[0])
+		row += tui_wrap(row, 2, 3, mw, rq->note, R_GOOD) + 1;
+	if (rq->count == 0 && rq->nunsent == 0) {
 		tui_wrap(row, 2, 3, mw, _("You have no requests. F5 (or Ctrl-R) reads them again."),
 		         R_DIM);
 		return;
@@ -174,8 +216,10 @@ static void rs_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	if (rq->jerror[0])
 		row += tui_wrap(row, 2, 1, mw, rq->jerror, R_ERROR);
 	i = tui_list_selected(&rq->list);
-	if (i != (size_t)-1)
-		draw_detail(rq, &rq->reqs[i], row, bottom - row, mw);
+	if (i != (size_t)-1 && i < rq->nunsent)
+		draw_unsent(&rq->unsent[i], row, bottom - row, mw);
+	else if (i != (size_t)-1)
+		draw_detail(rq, &rq->reqs[i - rq->nunsent], row, bottom - row, mw);
 }
 
 /* Work: the portal's list, and this computer's journal. */
@@ -203,6 +247,20 @@ static int rs_work(struct screen *s, struct tui *t)
 		snprintf(rq->jerror, sizeof(rq->jerror), "%s %s", qt_strerror(rc), qt_error_detail());
 		j = NULL;
 	}
+	/* The holder's re-issuances made here and never sent, newest first. */
+	free(rq->unsent);
+	rq->unsent = NULL;
+	rq->nunsent = 0;
+	if (j && j->count && (rq->unsent = calloc(j->count, sizeof(*rq->unsent))) != NULL) {
+		for (size_t k = j->count; k-- > 0;) {
+			const struct qt_app_record *r = &j->records[k];
+
+			if (r->step == QT_STEP_KEYS_GENERATED && r->reissue_of[0] &&
+			    strcmp(r->iin, acc.holder.iin) == 0 &&
+			    (!r->portal[0] || strcmp(r->portal, qt_portal_id(enr.portal)) == 0))
+				rq->unsent[rq->nunsent++] = *r;
+		}
+	}
 	/* The list is rebuilt by the loop (draw) before it is used again. */
 	free(rq->reqs);
 	if (rq->journal)
@@ -212,6 +270,27 @@ static int rs_work(struct screen *s, struct tui *t)
 	rq->journal = j;
 	rq->loaded = true;
 	rq->dirty = true;
+	return TUI_REDRAW;
+}
+
+/* Work: an unsent re-issuance, sent; then the list again. */
+static int rs_send(struct screen *s, struct tui *t)
+{
+	struct requests *rq = s->priv;
+	struct qt_account_request out;
+	qt_err rc;
+
+	rq->error[0] = rq->note[0] = '\0';
+	rc = qt_account_reissue(acc.a, NULL, &rq->send, NULL, NULL, &out);
+	if (rc != QT_OK) {
+		acct_explain(rc, rq->error, sizeof(rq->error));
+		return TUI_REDRAW;
+	}
+	snprintf(rq->note, sizeof(rq->note), _("Request %s is sent: %s."), out.info.number,
+	         out.info.status == QT_APP_ISSUED ? _("issued at once, Enter installs it") :
+	         acct_approval_label(out.approval));
+	rs_work(s, t);
+	rq->error[0] = '\0';
 	return TUI_REDRAW;
 }
 
@@ -236,8 +315,10 @@ static int rs_key(struct screen *s, struct tui *t, const struct tui_key *k)
 	size_t i;
 
 	enr_status_note(t);
-	if (k->act == ACT_RELOAD)
+	if (k->act == ACT_RELOAD) {
+		rq->note[0] = '\0';
 		return reload(t);
+	}
 	rebuild(rq);
 	if (!rq->loaded)
 		return 0;
@@ -246,7 +327,14 @@ static int rs_key(struct screen *s, struct tui *t, const struct tui_key *k)
 	i = tui_list_selected(&rq->list);
 	if (i == (size_t)-1)
 		return TUI_HANDLED;
-	q = &rq->reqs[i];
+	if (i < rq->nunsent) {
+		rq->send = rq->unsent[i];
+		t->work = rs_send;
+		t->work_label = _("Sending the request");
+		enr_cancellable(t);
+		return TUI_HANDLED | TUI_WORK;
+	}
+	q = &rq->reqs[i - rq->nunsent];
 	if (q->info.status != QT_APP_ISSUED) {
 		snprintf(t->message, sizeof(t->message), _("Request %s is not issued: there is nothing "
 		                                           "to install."), q->info.number);
@@ -281,8 +369,10 @@ static void rs_leave(struct screen *s, struct tui *t)
 
 	tui_list_free(&rq->list);
 	free(rq->reqs);
+	free(rq->unsent);
 	if (rq->journal)
 		qt_journal_free(rq->journal);
+	OPENSSL_cleanse(rq, sizeof(*rq));   /* access tokens of the records */
 	free(rq);
 }
 
@@ -294,8 +384,12 @@ static const enum tui_action *rs_bar(struct screen *s) { return rs_bar_acts; }
 
 static const char *rs_bar_label(struct screen *s, enum tui_action a)
 {
+	struct requests *rq = s->priv;
+
 	switch (a) {
-	case ACT_SELECT: return _("Install");
+	case ACT_SELECT:
+		return !rq->dirty && tui_list_selected(&rq->list) < rq->nunsent ? _("Send") :
+		       _("Install");
 	case ACT_RELOAD: return _("Refresh");
 	default: return NULL;
 	}

@@ -21,6 +21,12 @@ printf 'Newpass34\n' >"$T/newpw"
 at_init
 at_holder ach chairman "$A_IIN" "$ALTYN_BIN"
 at_holder e employee "$E_IIN" "$ALTYN_BIN"
+# quit: F10, and wait until qoltanba has ended (its run.sh writes $T/exit
+# afterwards, which must not land in the next session).
+quit() {
+	keys F10
+	i=0; while [ ! -s "$T/exit" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+}
 requests_on_portal() {  # requests_on_portal NAME: how many the portal has
 	at_cli "$1" requests --json
 	printf '%s\n' "$out" | grep '^{' | jq -r .count
@@ -120,7 +126,7 @@ wait_for '(Home, "Obtain DS keys")'
 screen_now | grep -qE 'I confirm|Re-issue \]|New key password' &&
 	fail "a revoked key is offered a re-issuance"
 [ "$(requests_on_portal ach)" = 1 ] || fail "the chairman has requests he did not make"
-keys F10
+quit
 
 # ---- onto the token signed in with (SoftHSM2 as a Kaztoken) ---------------------
 # An individual's re-issuance is issued at once: "Install now", with the PIN.
@@ -180,10 +186,56 @@ if [ -n "$SOFTHSM" ] && command -v softhsm2-util >/dev/null; then
 		fail "the portal does not say $NR is installed: $out"
 	expect_exit 0 "$QOLTANBA" account keys --token KT --pin-file "$T/pin" --portal "$PD_URL" --json
 	expect_match '"count":4'
-	keys F10
+	quit
 else
 	echo "# SoftHSM2 is not installed: re-issuance onto a token not tested"
 fi
+
+# ---- qoltanba killed between the keys and the sending ----------------------------
+# The journal keeps the re-issuance; `qoltanba apply --resume` does not
+# send it as an application; Tracking sends it, without new keys.
+AT_ENV="QT_TEST_CRASH_AT=enroll_generated"
+at_start
+AT_ENV=
+at_signin ach
+keys 2
+wait_for 'I confirm the data and ask for new keys'
+text Newpass34
+keys Tab
+text Newpass34
+keys Tab Space F2
+i=0; while [ ! -s "$T/exit" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+[ "$(cat "$T/exit" 2>/dev/null)" = 137 ] ||
+	{ fail "qoltanba was not killed after making the keys: exit $(cat "$T/exit" 2>/dev/null)"; screen_now >&2; }
+ACH_AUTH=$(openssl pkcs12 -in "$(cat "$T/ach.auth")" -passin file:"$T/pw" -nokeys -clcerts |
+	openssl x509 -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f')
+check "journal: the re-issuance's keys, not sent" \
+	test "$(jq -r '.applications[-1] | .step + " " + .reissue_of' "$JOURNAL")" = "keys_generated $ACH_AUTH"
+CK=$(jq -r '.applications[-1].auth_keyid' "$JOURNAL")
+check "its pending key is kept" test -f "$T/ach/PENDING_AUTH_$CK.key"
+expect_exit 1 "$QOLTANBA" apply --resume --portal "$PD_URL"
+expect_match 'personal account'
+check "not sent as an application" test "$(requests_on_portal ach)" = 1
+check "journal unchanged by --resume" \
+	test "$(jq -r '.applications[-1].step' "$JOURNAL")" = keys_generated
+at_start
+at_signin ach
+keys 4
+wait_for 'keys made, not sent'
+wait_for "Re-issuance of certificate $ACH_AUTH:"
+wait_for 'never reached the portal.'
+wait_for 'Enter sends it now'
+keys Enter
+wait_for 'is sent: issued at once, Enter installs it.'
+CN=$(jq -r '.applications[-1].number' "$JOURNAL")
+check "the kept keys went out" test "$(jq -r '.applications[-1].auth_keyid' "$JOURNAL")" = "$CK"
+check "one re-issuance on the portal" test "$(requests_on_portal ach)" = 2
+at_cli ach requests --json
+printf '%s\n' "$out" | grep '^{' | jq -e ".requests[] | select(.number==\"$CN\") |
+	select(.online and .previous_serial==\"$ACH_AUTH\")" >/dev/null ||
+	fail "the portal does not hold $CN as the re-issuance of $ACH_AUTH: $out"
+screen_now | grep -q 'keys made, not sent' && fail "the sent re-issuance is still listed as unsent"
+quit
 
 # ---- (b) an expired current key ------------------------------------------------
 # Signed in while valid; then the portal's clock moves a year on: the key
@@ -197,7 +249,7 @@ wait_for 'Apply'
 wait_for '(Home, "Obtain DS keys")'
 screen_now | grep -qE 'I confirm|Re-issue \]|New key password' &&
 	fail "an expired key is offered a re-issuance"
-keys F10
+quit
 at_restart
-[ "$(requests_on_portal ach)" = 1 ] || fail "an expired key sent a re-issuance"
+[ "$(requests_on_portal ach)" = 2 ] || fail "an expired key sent a re-issuance"
 finish

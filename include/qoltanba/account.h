@@ -145,10 +145,13 @@ qt_err qt_account_reissue_base(qt_account *a, const char *serial, struct qt_reis
 
 /* Sends the re-issuance of the keys generated for rec (journal record at
  * step keys_generated, from qt_enroll_generate), signed with the signer
- * (the current key: serial NULL means its own certificate).  email NULL:
- * the current one.  On success the record is at step submitted (or
- * issued when the portal issued it at once) with its number and access
- * token, so qoltanba install (qt_enroll_install_*) finishes it.
+ * (the current key: serial NULL means its own certificate, or the one
+ * rec->reissue_of names when the keys were made for it).  email NULL:
+ * the current one, or for a record with reissue_of the e-mail the keys
+ * were made with (sending again after a failure or a crash).  On success
+ * the record is at step submitted (or issued when the portal issued it at
+ * once) with its number and access token, so qoltanba install
+ * (qt_enroll_install_*) finishes it.
  * QT_ERR_CERT_EXPIRED: the current key has expired (apply anew). */
 qt_err qt_account_reissue(qt_account *a, const char *journal, struct qt_app_record *rec,
                           const char *serial, const char *email,

@@ -78,6 +78,9 @@ struct qt_enroll_request {
 	 * the application form (either may be NULL). */
 	const struct qt_person *person;
 	const struct qt_entity *entity;
+	/* A re-issuance: the serial of the certificate it replaces (the
+	 * record's reissue_of, journal.h); NULL otherwise. */
+	const char *reissue_of;
 };
 
 /* Checks every field without the network (and against the catalog when

@@ -44,6 +44,11 @@ struct qt_app_record {
 	time_t not_after;            /* the certificates' end (the earlier of the
 	                              * two) once the portal issued them, else 0:
 	                              * the expiry notice at start */
+	/* A re-issuance (account.h): the serial of the certificate it
+	 * replaces, "" for an application through a Registration Authority.
+	 * Such a record is sent only by qt_account_reissue(), signed with a
+	 * current key: qt_enroll_submit() refuses it. */
+	char reissue_of[48];
 };
 
 struct qt_journal {

@@ -443,6 +443,7 @@ static int do_reissue(const struct opts *o, struct session *s)
 	r.email = o->email != NULL ? o->email : base.email;
 	r.region = base.region;
 	r.city = base.city;
+	r.reissue_of = base.serial;   /* never resubmitted as an application */
 	r.keytype = QT_KEY_RSA2048;
 	memset(&rec, 0, sizeof rec);
 	if ((rc = qt_enroll_validate(&r, NULL, NULL)) == QT_OK)

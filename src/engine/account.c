@@ -686,7 +686,7 @@ qt_err qt_account_reissue(qt_account *a, const char *journal, struct qt_app_reco
 {
 	struct qt_account_request local;
 	struct qt_reissue_base base;
-	char *auth = NULL, *sign = NULL, *storage = NULL, *sig = NULL, *text = NULL;
+	char *auth = NULL, *sign = NULL, *storage = NULL, *sig = NULL, *text = NULL, *kept = NULL;
 	char ha[65], hs[65], access[128] = "";
 	cJSON *b = NULL, *j = NULL;
 	size_t n;
@@ -697,14 +697,17 @@ qt_err qt_account_reissue(qt_account *a, const char *journal, struct qt_app_reco
 	if (rec->step != QT_STEP_KEYS_GENERATED)
 		return qt_error(QT_ERR_INVALID_ARG, _("the keys of this re-issuance were sent already "
 		                                      "(application %s)"), rec->number);
+	if (serial == NULL && rec->reissue_of[0])
+		serial = rec->reissue_of;     /* what the keys were made for */
 	if ((rc = qt_account_reissue_base(a, serial, &base)) != QT_OK)
 		return rc;
+	if ((rc = qt_enroll_request_fields_(journal, rec->id, &auth, &sign, &storage,
+	                                    &kept)) != QT_OK)
+		return rc;
 	if (email == NULL)
-		email = base.email;
+		email = rec->reissue_of[0] ? kept : base.email;
 	if (*email && (rc = qt_email_check(email)) != QT_OK)
-		return rc;
-	if ((rc = qt_enroll_request_fields_(journal, rec->id, &auth, &sign, &storage)) != QT_OK)
-		return rc;
+		goto out;
 	sha256_hex(auth, ha);
 	sha256_hex(sign, hs);
 	n = strlen(base.serial) + strlen(storage) + strlen(email) + 200;
@@ -740,6 +743,7 @@ out:
 	free(auth);
 	free(sign);
 	free(storage);
+	free(kept);
 	free(sig);
 	free(text);
 	return rc;

@@ -499,6 +499,7 @@ qt_err qt_enroll_generate(const char *journal, const struct qt_enroll_request *r
 	}
 	memcpy(rec->auth_keyid, kids[0], 41);
 	memcpy(rec->sign_keyid, kids[1], 41);
+	snprintf(rec->reissue_of, sizeof rec->reissue_of, "%s", r->reissue_of ? r->reissue_of : "");
 	rec->step = QT_STEP_KEYS_GENERATED;
 	rec->created = rec->updated = time(NULL);
 
@@ -560,6 +561,10 @@ qt_err qt_enroll_submit(qt_portal *p, const char *journal, struct qt_app_record 
 		snprintf(sub->number, sizeof sub->number, "%s", rec->number);
 		return QT_OK;
 	}
+	if (rec->reissue_of[0])
+		return qt_error(QT_ERR_INVALID_ARG, _("these keys are for the re-issuance of certificate "
+		                "%s: send them from the personal account (Tracking the request status)"),
+		                rec->reissue_of);
 	if ((rc = load_request(journal, rec->id, &o)) != QT_OK)
 		return rc;
 	memset(&a, 0, sizeof a);
@@ -1161,24 +1166,33 @@ qt_err qt_application_form_html(const char *journal, const struct qt_app_record 
 /* ---- For re-issuance from the personal account (account.c) -------------- */
 
 qt_err qt_enroll_request_fields_(const char *journal, const char *id, char **auth_csr,
-                                 char **sign_csr, char **storage)
+                                 char **sign_csr, char **storage, char **email)
 {
 	cJSON *o = NULL;
 	qt_err rc = load_request(journal, id, &o);
+	char *em = NULL;
 
 	*auth_csr = *sign_csr = *storage = NULL;
+	if (email != NULL)
+		*email = NULL;
 	if (rc != QT_OK)
 		return rc;
 	*auth_csr = strdup(rs(o, "auth_csr"));
 	*sign_csr = strdup(rs(o, "sign_csr"));
 	*storage = strdup(rs(o, "storage"));
+	if (email != NULL)
+		em = strdup(rs(o, "email"));
 	cJSON_Delete(o);
-	if (*auth_csr == NULL || *sign_csr == NULL || *storage == NULL) {
+	if (*auth_csr == NULL || *sign_csr == NULL || *storage == NULL ||
+	    (email != NULL && em == NULL)) {
 		free(*auth_csr);
 		free(*sign_csr);
 		free(*storage);
+		free(em);
 		*auth_csr = *sign_csr = *storage = NULL;
 		return QT_ERR_NOMEM;
 	}
+	if (email != NULL)
+		*email = em;
 	return QT_OK;
 }

@@ -118,6 +118,7 @@ static qt_err parse(const char *path, const char *text, struct qt_journal *j)
 		r->created = get_time(it, "created");
 		r->updated = get_time(it, "updated");
 		r->not_after = get_time(it, "not_after");
+		get_str(it, "reissue_of", r->reissue_of, sizeof r->reissue_of);
 		if (r->id[0] == '\0' || qt_app_step_parse(step, &r->step) != QT_OK)
 			goto bad;
 		i++;
@@ -205,6 +206,8 @@ static qt_err save(const char *path, const struct qt_journal *j)
 		cJSON_AddNumberToObject(o, "updated", (double)r->updated);
 		if (r->not_after)
 			cJSON_AddNumberToObject(o, "not_after", (double)r->not_after);
+		if (r->reissue_of[0])
+			cJSON_AddStringToObject(o, "reissue_of", r->reissue_of);
 		cJSON_AddItemToArray(arr, o);
 	}
 	text = cJSON_Print(root);

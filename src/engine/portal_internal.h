@@ -27,8 +27,8 @@ qt_err qt_portal_jbool_(const cJSON *o, const char *name, bool *dst, bool requir
 qt_err qt_portal_sign_text_(EVP_PKEY *key, const char *text, unsigned char **sig, size_t *len,
                             const char *what);
 
-/* From enroll.c: the two requests and the storage id of a journal
- * record's application (malloc()ed). */
+/* From enroll.c: the two requests, the storage id and the e-mail of a
+ * journal record's application (malloc()ed; email may be NULL). */
 qt_err qt_enroll_request_fields_(const char *journal, const char *id, char **auth_csr,
-                                 char **sign_csr, char **storage);
+                                 char **sign_csr, char **storage, char **email);
 #endif
