@@ -97,7 +97,9 @@ static void layout(struct status *s)
 {
 	/* Only what applies is shown: the form ends after the last one. */
 	s->form.n = F_ACT;
-	if (s->have && s->rec.step == QT_STEP_KEYS_GENERATED) {
+	if (s->have && s->rec.step == QT_STEP_KEYS_GENERATED && s->rec.reissue_of[0]) {
+		/* A re-issuance: sent from the personal account only. */
+	} else if (s->have && s->rec.step == QT_STEP_KEYS_GENERATED) {
 		s->fields[F_ACT].label = N_("Send the application");
 		s->form.n = F_ACT + 1;
 		if (s->need_captcha && s->captcha.required)
@@ -144,7 +146,13 @@ static void st_draw(struct screen *sc, struct tui *t, int y, int x, int h, int w
 		                     s->info.status == QT_APP_REJECTED ||
 		                     s->info.status == QT_APP_CANCELLED ? R_ERROR : R_NORMAL;
 
-		if (s->rec.step == QT_STEP_KEYS_GENERATED) {
+		if (s->rec.step == QT_STEP_KEYS_GENERATED && s->rec.reissue_of[0]) {
+			snprintf(buf, sizeof(buf), _("These keys are for the re-issuance of certificate "
+			                             "%s and never reached the portal. Send them from the "
+			                             "Personal account: Tracking the request status."),
+			         s->rec.reissue_of);
+			row += tui_wrap(row, 2, 3, mw, buf, R_WARN) + 1;
+		} else if (s->rec.step == QT_STEP_KEYS_GENERATED) {
 			row += tui_wrap(row, 2, 3, mw,
 			                _("The keys of this application are made, but it never reached "
 			                  "the portal. Send it now: the portal keeps one application per "

@@ -211,6 +211,16 @@ check "not sent as an application" test "$(requests_on_portal ach)" = 1
 check "journal unchanged by --resume" \
 	test "$(jq -r '.applications[-1].step' "$JOURNAL")" = keys_generated
 at_start
+# "Check request status" lists it, and points to the personal account
+# instead of offering to send it as an application.
+keys 2
+wait_for 'keys made, not sent'
+keys Enter
+wait_for 'never reached the portal. Send'
+wait_for 'Personal account: Tracking the request status.'
+screen_now | grep -q 'Send the application' && fail "a re-issuance is offered as an application"
+keys Escape
+wait_for 'Open key store'
 at_signin ach
 keys 4
 wait_for 'keys made, not sent'
