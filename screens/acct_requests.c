@@ -335,6 +335,11 @@ static int rs_key(struct screen *s, struct tui *t, const struct tui_key *k)
 		return TUI_HANDLED | TUI_WORK;
 	}
 	q = &rq->reqs[i - rq->nunsent];
+	if (q->info.status == QT_APP_INSTALLED) {
+		snprintf(t->message, sizeof(t->message), _("Request %s is installed already."),
+		         q->info.number);
+		return TUI_HANDLED | TUI_REDRAW;
+	}
 	if (q->info.status != QT_APP_ISSUED) {
 		snprintf(t->message, sizeof(t->message), _("Request %s is not issued: there is nothing "
 		                                           "to install."), q->info.number);
