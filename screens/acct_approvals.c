@@ -164,9 +164,9 @@ static void vw_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	tui_put(row++, 2, mw, buf, R_HEADING, false);
 	row++;
 	/* What is asked, in one sentence, then the particulars. */
-	snprintf(buf, sizeof(buf), _("%s asks for new AUTH and SIGN keys as %s of BIN %s, in place "
-	                             "of the key set of certificate %s. Approved, the CA issues "
-	                             "them at once; the old keys stay valid."),
+	snprintf(buf, sizeof(buf), _("%s (%s, BIN %s) asks for new AUTH and SIGN keys in place of "
+	                             "the key set of certificate %s. Approved, the CA issues them "
+	                             "at once; the old keys stay valid."),
 	         v->r.full_name[0] ? v->r.full_name : a->iin, type_label(a->subject_type), a->bin,
 	         v->r.previous_serial[0] ? v->r.previous_serial : "-");
 	row += tui_wrap(row, 2, 4, mw, buf, R_NORMAL) + 1;
@@ -201,13 +201,13 @@ static int vw_decide(struct screen *s, struct tui *t)
 	                       &out);
 	if (rc == QT_OK) {
 		if (v->approve)
-			snprintf(t->message, sizeof(t->message),
-			         _("Approved: the new keys of %s are issued (application %s)."), name,
-			         v->r.info.number);
+			snprintf(t->result.text, sizeof(t->result.text),
+			         _("Approved: application %s is issued to %s."), v->r.info.number,
+			         name);
 		else
-			snprintf(t->message, sizeof(t->message),
-			         _("Declined: %s sees it in the request %s."), name, v->r.info.number);
-		t->message_error = false;
+			snprintf(t->result.text, sizeof(t->result.text),
+			         _("Declined: application %s; %s sees it in their requests."),
+			         v->r.info.number, name);
 		t->result.code = DECIDED;
 		t->result.tag = TAG_VIEW;
 		t->has_result = true;
@@ -216,15 +216,14 @@ static int vw_decide(struct screen *s, struct tui *t)
 	code = enr.portal ? qt_portal_error_code(enr.portal) : "";
 	if (rc == QT_ERR_PORTAL_CONFLICT || rc == QT_ERR_PORTAL_NOT_FOUND) {
 		if (strcmp(code, "application_cancelled") == 0)
-			snprintf(t->message, sizeof(t->message),
+			snprintf(t->result.text, sizeof(t->result.text),
 			         _("Re-issuance %s can no longer be decided: it waited more than 30 days "
 			           "and was cancelled."), v->r.info.number);
 		else
-			snprintf(t->message, sizeof(t->message),
+			snprintf(t->result.text, sizeof(t->result.text),
 			         _("Re-issuance %s was already decided (on another terminal, or from the "
-			           "command line): nothing was changed. The list is read again."),
+			           "command line): your decision was not sent. The list is read again."),
 			         v->r.info.number);
-		t->message_error = true;
 		t->result.code = STALE;
 		t->result.tag = TAG_VIEW;
 		t->has_result = true;
@@ -343,6 +342,8 @@ struct approvals {
 	struct tui_list list;
 	bool dirty;               /* rows replaced by the work: rebuild the list */
 	char error[1024];
+	char note[1024];          /* how the last decision went */
+	bool note_bad;
 };
 
 static const char *row_text(void *ctx, size_t i, char *buf, size_t size)
@@ -360,19 +361,19 @@ static const char *row_text(void *ctx, size_t i, char *buf, size_t size)
 #define COL_NUM 12
 #define COL_IIN 12
 #define COL_DATE 10
-#define COL_STORE 14
+#define COL_STORE 13
 
 static void columns(int x, int w, int *cx)
 {
-	int name = w - (COL_NUM + COL_IIN + COL_DATE + COL_STORE + 8);
+	int name = w - (COL_NUM + COL_IIN + COL_DATE + COL_STORE + 4);
 
 	if (name < 10)
 		name = 10;
 	cx[0] = x;
-	cx[1] = cx[0] + COL_NUM + 2;
-	cx[2] = cx[1] + name + 2;
-	cx[3] = cx[2] + COL_IIN + 2;
-	cx[4] = cx[3] + COL_DATE + 2;
+	cx[1] = cx[0] + COL_NUM + 1;
+	cx[2] = cx[1] + name + 1;
+	cx[3] = cx[2] + COL_IIN + 1;
+	cx[4] = cx[3] + COL_DATE + 1;
 	cx[5] = x + w;
 }
 
@@ -449,6 +450,10 @@ static void ap_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	case AP_LIST:
 		break;
 	}
+	if (ap->note[0])
+		row += tui_wrap(row, 2, 3, mw, ap->note, ap->note_bad ? R_ERROR : R_GOOD) + 1;
+	if (ap->error[0])
+		row += tui_wrap(row, 2, 4, mw, ap->error, R_ERROR) + 1;
 	if (ap->count == 0) {
 		snprintf(buf, sizeof(buf), _("Nothing to approve: no re-issuance of BIN %s waits for "
 		                             "you. F5 (or Ctrl-R) reads the list again."), ap->bin);
@@ -460,7 +465,7 @@ static void ap_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	                                     "%zu re-issuances of BIN %s await your approval. "
 	                                     "Enter opens one.", ap->count), ap->count, ap->bin);
 	row += tui_wrap(row, 2, 2, mw, buf, R_HEADING) + 1;
-	columns(2, mw, cx);
+	columns(4, mw - 2, cx);
 	tui_put(row, cx[0], cx[1] - cx[0], _("Number"), R_DIM, true);
 	tui_put(row, cx[1], cx[2] - cx[1], _("Employee"), R_DIM, true);
 	tui_put(row, cx[2], cx[3] - cx[2], _("IIN"), R_DIM, true);
@@ -528,8 +533,10 @@ static int ap_key(struct screen *s, struct tui *t, const struct tui_key *k)
 	struct approvals *ap = s->priv;
 	size_t i;
 
-	if (k->act == ACT_RELOAD)
+	if (k->act == ACT_RELOAD) {
+		ap->note[0] = '\0';
 		return TUI_HANDLED | ap_start(t);
+	}
 	if (ap->state != AP_LIST)
 		return 0;
 	rebuild(ap);
@@ -545,13 +552,17 @@ static int ap_key(struct screen *s, struct tui *t, const struct tui_key *k)
 
 static int ap_resume(struct screen *s, struct tui *t, const struct tui_result *r)
 {
+	struct approvals *ap = s->priv;
 	int flags;
 
 	if (acct_signing_out(t, r, &flags))
 		return flags;
 	/* Decided, or decided by someone else: the list has changed. */
-	if (r->tag == TAG_VIEW && (r->code == DECIDED || r->code == STALE))
+	if (r->tag == TAG_VIEW && (r->code == DECIDED || r->code == STALE)) {
+		snprintf(ap->note, sizeof(ap->note), "%.*s", (int)sizeof(ap->note) - 1, r->text);
+		ap->note_bad = r->code == STALE;
 		return ap_start(t) | TUI_REDRAW;
+	}
 	return TUI_REDRAW;
 }
 

@@ -54,7 +54,8 @@ struct pwpage {
 	int auth, sign;            /* items of the set's two files, or -1 */
 	bool scanned;
 	int doing, next;           /* item being changed, the one after it (-1) */
-	char done[1024];           /* what was changed so far, for the page */
+	char done[4][PATH_MAX + 128];   /* what was changed so far, a line each */
+	int ndone;
 	char error[1024];
 };
 
@@ -229,8 +230,10 @@ static void pp_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 		tui_menu_draw(&p->menu, row, 2, mh, mw);
 		row += mh;
 	}
-	if (p->done[0])
-		row += tui_wrap(row, 2, 4, mw, p->done, R_GOOD) + 1;
+	for (int i = 0; i < p->ndone; i++)
+		tui_put(row++, 2, mw, p->done[i], R_GOOD, false);
+	if (p->ndone)
+		row++;
 	if (p->error[0])
 		row += tui_wrap(row, 2, 4, mw, p->error, R_ERROR) + 1;
 	if (row < y + h - 2)
@@ -280,9 +283,11 @@ static int pp_key(struct screen *s, struct tui *t, const struct tui_key *k)
 
 static void note(struct pwpage *p, const char *text)
 {
-	size_t n = strlen(p->done);
-
-	snprintf(p->done + n, sizeof(p->done) - n, "%s%s", n ? " " : "", text);
+	if (p->ndone == 4) {
+		memmove(p->done[0], p->done[1], sizeof(p->done) - sizeof(p->done[0]));
+		p->ndone--;
+	}
+	snprintf(p->done[p->ndone++], sizeof(p->done[0]), "%s", text);
 }
 
 static int pp_resume(struct screen *s, struct tui *t, const struct tui_result *r)
@@ -303,15 +308,12 @@ static int pp_resume(struct screen *s, struct tui *t, const struct tui_result *r
 		return TUI_REDRAW;
 	}
 	if (p->items[p->doing].kind == IT_PIN)
-		snprintf(buf, sizeof(buf), "%s", _("The token's PIN was changed. You are still signed "
-		                                   "in; use the new PIN from now on."));
+		snprintf(buf, sizeof(buf), "%s", _("The token's PIN was changed; still signed in."));
 	else
-		snprintf(buf, sizeof(buf), _("The password of %s was changed."),
+		snprintf(buf, sizeof(buf), _("New password on %s."),
 		         base_name(p->items[p->doing].path));
 	note(p, buf);
 	p->doing = -1;
-	snprintf(t->message, sizeof(t->message), "%.*s", (int)sizeof(t->message) - 1, buf);
-	t->message_error = false;
 	if (next >= 0)
 		return change(p, t, next, -1) | TUI_REDRAW;
 	return TUI_REDRAW;
@@ -322,7 +324,8 @@ static void pp_leave(struct screen *s, struct tui *t) { free(s->priv); }
 static int pp_resize(struct screen *s, struct tui *t) { return TUI_REDRAW; }
 
 static const enum tui_action pp_bar_acts[] = { ACT_SELECT, ACT_RELOAD, ACT_BACK, ACT_NONE };
-static const enum tui_action *pp_bar(struct screen *s) { return pp_bar_acts; }
+static const enum tui_action pp_bar_tok[] = { ACT_SELECT, ACT_BACK, ACT_NONE };
+static const enum tui_action *pp_bar(struct screen *s) { return acc.tok ? pp_bar_tok : pp_bar_acts; }
 
 static const char *pp_bar_label(struct screen *s, enum tui_action a)
 {

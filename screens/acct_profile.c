@@ -67,8 +67,8 @@ static const char *pr_title(struct screen *s) { return _("Personal account: prof
 
 static void kv(int *row, int w, const char *k, const char *v, enum tui_role r)
 {
-	tui_put(*row, 2, 18, k, R_DIM, true);
-	tui_put(*row, 20, w - 20, v, r, false);
+	tui_put(*row, 2, 22, k, R_DIM, true);
+	tui_put(*row, 24, w - 24, v, r, false);
 	(*row)++;
 }
 
