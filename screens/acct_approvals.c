@@ -357,7 +357,9 @@ static const char *row_text(void *ctx, size_t i, char *buf, size_t size)
 }
 
 /* Columns: number, name, IIN, date, storage; the name takes what is
- * left, so wider terminals show more of it. */
+ * left up to COL_NAME_MAX cells (wider terminals show more of it), the
+ * storage the rest. */
+#define COL_NAME_MAX 44
 #define COL_NUM 12
 #define COL_IIN 12
 #define COL_DATE 10
@@ -369,6 +371,8 @@ static void columns(int x, int w, int *cx)
 
 	if (name < 10)
 		name = 10;
+	if (name > COL_NAME_MAX)
+		name = COL_NAME_MAX;
 	cx[0] = x;
 	cx[1] = cx[0] + COL_NUM + 1;
 	cx[2] = cx[1] + name + 1;
