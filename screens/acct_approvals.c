@@ -406,7 +406,15 @@ static void not_head_text(char *buf, size_t size)
 {
 	const struct qt_account_holder *h = &acc.holder;
 
-	if (h->bin[0])
+	if (h->bin[0] && strcmp(h->subject_type, "chairman") == 0)
+		/* A first head's key whose holder the registry no longer names
+		 * (a new head since the key was issued). */
+		snprintf(buf, size, _("Only the first head of BIN %s approves re-issuances, and the "
+		                      "registry no longer names you (%s, IIN %s) as its first head. "
+		                      "Your key is a first head's key: it still signs in, but it "
+		                      "approves nothing, so there is nothing here for you."), h->bin,
+		         h->full_name, h->iin);
+	else if (h->bin[0])
 		snprintf(buf, size, _("Only the first head of BIN %s approves re-issuances, signed in "
 		                      "with the first head's own key. Your key is that of %s as "
 		                      "\"%s\": there is nothing here for you to approve. Your own "

@@ -14,7 +14,8 @@
 #              and approved; one approved from the command line while
 #              the page shows it: declining it on the page is refused
 #              clearly; one declined with a reason: the employee reads
-#              it; the employee's own account has no approvals
+#              it; a head the registry no longer names is told who
+#              approves; the employee's own account has no approvals
 #   password   both key files of the set, one after the other: the new
 #              password opens them, the old one no longer; still signed in
 #   PIN        signed in with a SoftHSM2 token: its PIN changed from the
@@ -142,8 +143,23 @@ checks=$((checks + 1))
 printf '%s\n' "$out" | grep '^{' | jq -e --arg n "$EN4" \
 	'.requests[] | select(.number==$n and .approval=="declined" and (.reason | test("Use the new token")))' \
 	>/dev/null || fail "the employee does not read the decline: $out"
+
+# The registry names a new first head of the BIN: the page says who
+# approves (and nothing else), and the menu no longer offers approvals.
+printf 'bin,name,head_iin\n%s,"ЖШС ""Алтын Дала""",%s\n' "$ALTYN_BIN" "$E_IIN" >"$T/newhead.csv"
+"$QOLTANBAD" registry import --data "$PD_DIR" --entities "$T/newhead.csv" >/dev/null 2>&1 ||
+	fail "registry import of the new head"
+keys F5
+wait_for "Only the first head of BIN $ALTYN_BIN approves re-issuances"
+wait_for 'no longer names you'
+checks=$((checks + 1))
+if screen_now | grep -q 'Number *Employee'; then fail "a list beside the not-head sentence"; fi
 keys Escape
 wait_for 'Signed in:'
+checks=$((checks + 1))
+if screen_now | grep -q 'Requests awaiting my approval'; then
+	fail "the menu still offers approvals to a head the registry no longer names"
+fi
 
 # ---- password of both key files -----------------------------------------------
 printf 'Newpass77\n' >"$T/newpw"
