@@ -222,7 +222,7 @@ static int vw_decide(struct screen *s, struct tui *t)
 		else
 			snprintf(t->result.text, sizeof(t->result.text),
 			         _("Re-issuance %s was already decided (on another terminal, or from the "
-			           "command line): your decision was not sent. The list is read again."),
+			           "command line): yours changed nothing. The list is read again."),
 			         v->r.info.number);
 		t->result.code = STALE;
 		t->result.tag = TAG_VIEW;
