@@ -72,6 +72,23 @@ wait_for 'Signed in:'
 at_cli ach profile --json
 jq_is "saved on the way out" .notify_sms false
 jq_is "the rest as before" .language ru
+# Another change: "Stay" keeps the page and the change, "Discard" leaves
+# without sending it.
+keys End Up Enter
+wait_for '< Русский >'
+keys Right
+wait_for '< English >'
+keys Escape
+wait_for 'Settings not saved'
+keys Right Right Enter
+wait_for 'Changed, not saved yet'
+wait_for '< English >'
+keys Escape
+wait_for 'Settings not saved'
+keys Right Enter
+wait_for 'Signed in:'
+at_cli ach profile --json
+jq_is "discarded, not sent" .language ru
 
 # ---- approvals ----------------------------------------------------------------
 at_cli e reissue --folder "$T/e2" --new-password-file "$T/pw" --json
