@@ -224,21 +224,12 @@ if screen_now | grep -q 'Requests awaiting my approval'; then
 fi
 
 # ---- the PIN of a token (SoftHSM2) -------------------------------------------------
-SOFTHSM=
-for f in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so \
-	/usr/lib64/softhsm/libsofthsm2.so /usr/local/lib/softhsm/libsofthsm2.so; do
-	[ -f "$f" ] && { SOFTHSM=$f; break; }
-done
-if [ -z "$SOFTHSM" ] || ! command -v softhsm2-util >/dev/null; then
-	echo "# SKIP part: SoftHSM2 (softhsm2-util, libsofthsm2.so) not installed: the PIN change of a token sign-in is not tested"
+. "$top_srcdir/tests/softhsm-lib.sh"
+if ! softhsm_try KT 40917; then
+	echo "# SKIP part: $SOFTHSM_MISSING: the PIN change of a token sign-in is not tested"
 	finish
 	exit $?
 fi
-mkdir -p "$T/tokens" "$XDG_CONFIG_HOME/qoltanba"
-export SOFTHSM2_CONF="$T/softhsm2.conf"
-printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
-	"$T" >"$SOFTHSM2_CONF"
-softhsm2-util --init-token --free --label KT --pin 40917 --so-pin 5678 >/dev/null
 printf 'module.kaztoken = %s\np11-kit = no\n' "$SOFTHSM" >>"$XDG_CONFIG_HOME/qoltanba/config"
 echo 40917 >"$T/pin"
 echo 73519 >"$T/newpin"
