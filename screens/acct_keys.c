@@ -97,11 +97,12 @@ static const char *sort_name(enum sort_col c)
 	}
 }
 
+/* The direction as an arrow; "" without UTF-8, where the words say it. */
 static const char *arrow(bool desc)
 {
 	if (tui_current && tui_current->utf8)
-		return desc ? "\xe2\x86\x93" : "\xe2\x86\x91";
-	return desc ? "v" : "^";
+		return desc ? " \xe2\x86\x93" : " \xe2\x86\x91";
+	return "";
 }
 
 /* ---- Sorting ---------------------------------------------------------------- */
@@ -329,8 +330,8 @@ static void kp_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	char buf[512];
 
 	if (p->loaded) {
-		snprintf(buf, sizeof(buf), dngettext(PACKAGE, "%zu key. Sorted by %s, %s %s.",
-		                                     "%zu keys. Sorted by %s, %s %s.",
+		snprintf(buf, sizeof(buf), dngettext(PACKAGE, "%zu key. Sorted by %s, %s%s.",
+		                                     "%zu keys. Sorted by %s, %s%s.",
 		                                     (unsigned long)p->n),
 		         p->n, sort_name(p->sort), p->desc ? _("descending") : _("ascending"),
 		         arrow(p->desc));
@@ -367,12 +368,19 @@ static void kp_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 
 		for (int i = 0; i < C_COUNT; i++)
 			hr[i] = R_DIM;
-		/* The sorted column's name with the arrow (the heading says it in
-		 * words too, and names the column when it is not shown). */
-		snprintf(sorted, sizeof(sorted), "%s%s", head[c], arrow(p->desc));
+		/* The sorted column's name with an arrow (or "^"/"v" in ASCII when
+		 * it fits; the heading says it in words, and names the column
+		 * when it is not shown). */
+		layout(mw - 2, cw);
+		if (tui_current && tui_current->utf8)
+			snprintf(sorted, sizeof(sorted), "%s%s", head[c],
+			         p->desc ? "\xe2\x86\x93" : "\xe2\x86\x91");
+		else if (tui_width(head[c]) + 2 < cw[c])
+			snprintf(sorted, sizeof(sorted), "%s %s", head[c], p->desc ? "v" : "^");
+		else
+			snprintf(sorted, sizeof(sorted), "%s", head[c]);
 		head[c] = sorted;
 		hr[c] = R_HEADING;
-		layout(mw - 2, cw);
 		cells(row, 4, cw, head, hr, R_NORMAL);
 		row++;
 	}
@@ -421,6 +429,16 @@ static const char *det_why(const struct details *d)
 	return "";
 }
 
+/* "2027-11-21 09:13 UTC" */
+static void when(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	if (strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		buf[0] = '\0';
+}
+
 static const char *det_title(struct screen *s) { return _("DS key"); }
 
 static void det_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
@@ -432,7 +450,7 @@ static void det_draw(struct screen *s, struct tui *t, int y, int x, int h, int w
 	const char *why = det_why(d);
 	enum tui_role r;
 
-	lines = 9 + (k->bin[0] ? 1 : 0) + (k->revoked_at ? 2 : 0) + (d->signer ? 1 : 0);
+	lines = 8 + (k->bin[0] ? 1 : 0) + (k->revoked_at ? 2 : 0) + (d->signer ? 1 : 0);
 	if (why[0])
 		lines += 1 + tui_wrap_count(iw, why);
 	dh = lines + 4;
@@ -456,8 +474,8 @@ static void det_draw(struct screen *s, struct tui *t, int y, int x, int h, int w
 	else
 		snprintf(buf, sizeof(buf), "%s", acct_status_label(k->status));
 	kv(&row, bx + 2, iw, _("State"), buf, r);
-	qt_time_iso8601(k->not_before, a);
-	qt_time_iso8601(k->not_after, b);
+	when(k->not_before, a, sizeof(a));
+	when(k->not_after, b, sizeof(b));
 	kv(&row, bx + 2, iw, _("Valid from"), a, R_NORMAL);
 	kv(&row, bx + 2, iw, _("Valid until"), b, R_NORMAL);
 	kv(&row, bx + 2, iw, _("Application"), k->number, R_NORMAL);
@@ -466,7 +484,7 @@ static void det_draw(struct screen *s, struct tui *t, int y, int x, int h, int w
 		kv(&row, bx + 2, iw, _("BIN"), k->bin, R_NORMAL);
 	kv(&row, bx + 2, iw, _("Storage"), acct_storage_label(k->storage), R_NORMAL);
 	if (k->revoked_at) {
-		qt_time_iso8601(k->revoked_at, a);
+		when(k->revoked_at, a, sizeof(a));
 		kv(&row, bx + 2, iw, _("Revoked on"), a, R_ERROR);
 		kv(&row, bx + 2, iw, _("Reason"), k->revocation_reason[0] ?
 		   acct_reason_label(k->revocation_reason) : _("not given"), R_ERROR);
@@ -544,9 +562,9 @@ static struct screen *details_new(const struct qt_account_key *k)
 	return tui_screen_new(&det_ops, d);
 }
 
-/* ---- Export (a modal: the file's path, Save, Cancel) --------------------------- */
+/* ---- Export (a modal: folder, file name, Save, Cancel) ------------------------- */
 
-enum { X_PATH, X_SAVE, X_CANCEL, X_COUNT };
+enum { X_FOLDER, X_NAME, X_SAVE, X_CANCEL, X_COUNT };
 
 struct export {
 	struct keys *p;         /* the list beneath (lives longer than this) */
@@ -556,19 +574,51 @@ struct export {
 	char replace[PATH_MAX]; /* Save again replaces this existing file */
 };
 
+static void expand_home(const char *in, char *out, size_t size)
+{
+	const char *home = getenv("HOME");
+
+	if (in[0] == '~' && (in[1] == '/' || in[1] == '\0') && home && *home)
+		snprintf(out, size, "%s%s", home, in + 1);
+	else
+		snprintf(out, size, "%s", in);
+}
+
+/* The file the fields name: the folder (~ for home) joined with the
+ * name, or the name alone when it is a whole path. */
+static void ex_path(const struct export *e, char *out, size_t size)
+{
+	char folder[TUI_FIELD_MAX * 4 + 1], name[TUI_FIELD_MAX * 4 + 1], dir[PATH_MAX];
+	size_t n;
+
+	tui_field_get(&e->fields[X_FOLDER], folder, sizeof(folder));
+	tui_field_get(&e->fields[X_NAME], name, sizeof(name));
+	if (name[0] == '/' || name[0] == '~' || !folder[0]) {
+		expand_home(name, out, size);
+		return;
+	}
+	expand_home(folder, dir, sizeof(dir));
+	n = strlen(dir);
+	if ((size_t)snprintf(out, size, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name) >=
+	    size)
+		out[0] = '\0';     /* too long: "type the file's name" */
+}
+
 static const char *ex_title(struct screen *s) { return _("Export CSV"); }
 
 static void ex_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 {
 	struct export *e = s->priv;
 	int dw = w - 6 > 76 ? 76 : w - 6, iw = dw - 4, lines, dh, by, bx, row;
-	char head[256];
-	const char *intro = _("The list as a CSV report (header and one line per key; it holds "
-	                      "no secret). File to write, or F7/^F to choose the folder:");
+	char head[256], path[PATH_MAX], line[PATH_MAX + 64];
+	const char *intro = _("The list as a CSV report: a header and one line per key (it holds "
+	                      "no secret). F7/^F chooses the folder from a list.");
 
 	snprintf(head, sizeof(head), dngettext(PACKAGE, "Export %zu key", "Export %zu keys",
 	                                       (unsigned long)e->p->n), e->p->n);
-	lines = tui_wrap_count(iw, intro) + 1 + 3;
+	ex_path(e, path, sizeof(path));
+	snprintf(line, sizeof(line), _("Writes %s"), path);
+	lines = tui_wrap_count(iw, intro) + 1 + 6 + 1 + tui_wrap_count(iw, line);
 	if (e->error[0])
 		lines += 1 + tui_wrap_count(iw, e->error);
 	dh = lines + 3;
@@ -580,22 +630,15 @@ static void ex_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	tui_box(by, bx, dh, dw, head, R_FRAME);
 	row = by + 1;
 	row += tui_wrap(row, bx + 2, by + dh - 1 - row, iw, intro, R_NORMAL) + 1;
-	tui_form_draw(&e->form, row, bx + 2, 3, iw);
-	row += 4;
+	/* The form keeps 32 cells right of a field for its validation
+	 * message; these fields have none, so the paths get them. */
+	tui_form_draw(&e->form, row, bx + 2, 6, iw + 32 > 84 ? iw + 32 : 84);
+	row += 7;
+	row += tui_wrap(row, bx + 2, by + dh - 1 - row, iw, line, R_DIM);
 	if (e->error[0])
-		tui_wrap(row, bx + 2, by + dh - 1 - row, iw, e->error,
+		tui_wrap(row + 1, bx + 2, by + dh - 2 - row, iw, e->error,
 		         e->replace[0] ? R_WARN : R_ERROR);
 	(void)t;
-}
-
-static void expand_home(const char *in, char *out, size_t size)
-{
-	const char *home = getenv("HOME");
-
-	if (in[0] == '~' && (in[1] == '/' || in[1] == '\0') && home && *home)
-		snprintf(out, size, "%s%s", home, in + 1);
-	else
-		snprintf(out, size, "%s", in);
 }
 
 static void dir_part(const char *path, char *out, size_t size)
@@ -646,7 +689,7 @@ static bool ex_write(struct export *e, const char *path, char *buf, size_t size)
 	e->error[0] = '\0';
 	if (!path[0] || path[strlen(path) - 1] == '/') {
 		snprintf(e->error, sizeof(e->error), "%s",
-		         _("Type the file's name after the folder, for instance keys.csv."));
+		         _("Type the file's name, for instance keys.csv."));
 		e->replace[0] = '\0';
 		return false;
 	}
@@ -656,8 +699,7 @@ static bool ex_write(struct export *e, const char *path, char *buf, size_t size)
 		return false;
 	}
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(e->error, sizeof(e->error), _("%s is a folder: add the file's name, for "
-		                                       "instance %s/keys.csv."), path, path);
+		snprintf(e->error, sizeof(e->error), _("%s is a folder: type a file name."), path);
 		e->replace[0] = '\0';
 		return false;
 	}
@@ -685,9 +727,17 @@ static bool ex_write(struct export *e, const char *path, char *buf, size_t size)
 		return false;
 	}
 	snprintf(export_dir, sizeof(export_dir), "%s", dir);
-	snprintf(buf, size, dngettext(PACKAGE, "Saved %zu key to %s.", "Saved %zu keys to %s.",
+	snprintf(buf, size, dngettext(PACKAGE, "Saved %zu key to %s", "Saved %zu keys to %s",
 	                              (unsigned long)e->p->n), e->p->n, path);
 	return true;
+}
+
+static int ex_cancel(struct tui *t)
+{
+	memset(&t->result, 0, sizeof(t->result));
+	t->result.tag = TAG_EXPORT;
+	t->has_result = true;
+	return TUI_HANDLED | TUI_POP;
 }
 
 static int ex_key(struct screen *s, struct tui *t, const struct tui_key *k)
@@ -697,33 +747,32 @@ static int ex_key(struct screen *s, struct tui *t, const struct tui_key *k)
 	bool submit = false;
 	int r;
 
-	if (k->act == ACT_BACK) {
-		memset(&t->result, 0, sizeof(t->result));
-		t->result.tag = TAG_EXPORT;
-		t->has_result = true;
-		return TUI_HANDLED | TUI_POP;
-	}
+	if (k->act == ACT_BACK)
+		return ex_cancel(t);
 	if (k->act == ACT_BROWSE) {
-		tui_field_get(&e->fields[X_PATH], typed, sizeof(typed));
+		tui_field_get(&e->fields[X_FOLDER], typed, sizeof(typed));
 		expand_home(typed, path, sizeof(path));
-		dir_part(path, typed, sizeof(typed));
-		t->push = tui_folder_picker_new(typed, TAG_PICK);
+		t->push = tui_folder_picker_new(path, TAG_PICK);
 		return TUI_HANDLED | TUI_PUSH;
 	}
 	r = tui_form_key(&e->form, k, &submit);
-	if (!submit)
-		return r ? r : (k->act == ACT_HELP || k->act == ACT_QUIT ? 0 : TUI_HANDLED);
-	if (e->form.focus == X_CANCEL) {
-		memset(&t->result, 0, sizeof(t->result));
-		t->result.tag = TAG_EXPORT;
-		t->has_result = true;
-		return TUI_HANDLED | TUI_POP;
+	if (r && !submit && e->replace[0]) {
+		/* Typing after "exists": ask again for the new name. */
+		ex_path(e, path, sizeof(path));
+		if (strcmp(path, e->replace) != 0) {
+			e->replace[0] = '\0';
+			e->error[0] = '\0';
+		}
 	}
-	tui_field_get(&e->fields[X_PATH], typed, sizeof(typed));
-	expand_home(typed, path, sizeof(path));
+	if (!submit)
+		return r ? r | TUI_REDRAW : (k->act == ACT_HELP || k->act == ACT_QUIT ? 0 :
+		                             TUI_HANDLED);
+	if (e->form.focus == X_CANCEL)
+		return ex_cancel(t);
+	ex_path(e, path, sizeof(path));
 	memset(&t->result, 0, sizeof(t->result));
 	if (!ex_write(e, path, t->result.text, sizeof(t->result.text))) {
-		e->form.focus = e->replace[0] ? X_SAVE : X_PATH;
+		e->form.focus = e->replace[0] ? X_SAVE : X_NAME;
 		return TUI_HANDLED | TUI_REDRAW;
 	}
 	t->result.code = 1;
@@ -732,22 +781,15 @@ static int ex_key(struct screen *s, struct tui *t, const struct tui_key *k)
 	return TUI_HANDLED | TUI_POP;
 }
 
-/* Back from the folder picker: that folder, the same file name. */
+/* Back from the folder picker. */
 static int ex_resume(struct screen *s, struct tui *t, const struct tui_result *r)
 {
 	struct export *e = s->priv;
-	char typed[TUI_FIELD_MAX * 4 + 1], path[PATH_MAX + TUI_FIELD_MAX * 4 + 2];
-	const char *name;
 
 	if (r->tag != TAG_PICK || r->code != 1)
 		return TUI_REDRAW;
-	tui_field_get(&e->fields[X_PATH], typed, sizeof(typed));
-	name = strrchr(typed, '/');
-	name = name ? name + 1 : typed;
-	snprintf(path, sizeof(path), "%s%s%s", r->text,
-	         r->text[0] && r->text[strlen(r->text) - 1] == '/' ? "" : "/", name);
-	tui_field_set(&e->fields[X_PATH], path);
-	e->fields[X_PATH].cur = e->fields[X_PATH].len;
+	tui_field_set(&e->fields[X_FOLDER], r->text);
+	e->fields[X_FOLDER].cur = e->fields[X_FOLDER].len;
 	e->form.focus = X_SAVE;
 	e->error[0] = '\0';
 	e->replace[0] = '\0';
@@ -774,7 +816,7 @@ static const struct screen_ops ex_ops = {
 static struct screen *export_new(struct keys *p)
 {
 	struct export *e = calloc(1, sizeof(*e));
-	char path[PATH_MAX + 64], date[11];
+	char name[64], date[11];
 	const char *dir = export_dir[0] ? export_dir : getenv("HOME");
 
 	if (!e)
@@ -785,21 +827,24 @@ static struct screen *export_new(struct keys *p)
 		dir = ".";
 	e->p = p;
 	acct_date(time(NULL), date);
-	snprintf(path, sizeof(path), "%s%sqoltanba-keys-%s.csv", dir,
-	         dir[strlen(dir) - 1] == '/' ? "" : "/", date);
-	e->fields[X_PATH].kind = TF_TEXT;
-	e->fields[X_PATH].label = N_("File");
-	e->fields[X_PATH].required = true;
-	tui_field_set(&e->fields[X_PATH], path);
-	e->fields[X_PATH].cur = e->fields[X_PATH].len;
+	snprintf(name, sizeof(name), "qoltanba-keys-%s.csv", date);
+	e->fields[X_FOLDER].kind = TF_TEXT;
+	e->fields[X_FOLDER].label = N_("Folder");
+	tui_field_set(&e->fields[X_FOLDER], dir);
+	e->fields[X_FOLDER].cur = e->fields[X_FOLDER].len;
+	e->fields[X_NAME].kind = TF_TEXT;
+	e->fields[X_NAME].label = N_("File name");
+	tui_field_set(&e->fields[X_NAME], name);
+	e->fields[X_NAME].cur = e->fields[X_NAME].len;
 	e->fields[X_SAVE].kind = TF_BUTTON;
 	e->fields[X_SAVE].label = N_("Save");
 	e->fields[X_CANCEL].kind = TF_BUTTON;
 	e->fields[X_CANCEL].label = N_("Cancel");
 	e->form.fields = e->fields;
 	e->form.n = X_COUNT;
-	e->form.label_w = 6;
+	e->form.label_w = 10;
 	e->form.ctx = e;
+	e->form.focus = X_SAVE;
 	return tui_screen_new(&ex_ops, e);
 }
 
