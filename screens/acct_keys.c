@@ -572,6 +572,7 @@ struct export {
 	struct tui_form form;
 	char error[PATH_MAX + 400];
 	char replace[PATH_MAX]; /* Save again replaces this existing file */
+	int bad;                /* the field the error is about */
 };
 
 static void expand_home(const char *in, char *out, size_t size)
@@ -687,6 +688,7 @@ static bool ex_write(struct export *e, const char *path, char *buf, size_t size)
 	qt_err rc;
 
 	e->error[0] = '\0';
+	e->bad = X_NAME;
 	if (!path[0] || path[strlen(path) - 1] == '/') {
 		snprintf(e->error, sizeof(e->error), "%s",
 		         _("Type the file's name, for instance keys.csv."));
@@ -694,10 +696,12 @@ static bool ex_write(struct export *e, const char *path, char *buf, size_t size)
 		return false;
 	}
 	dir_part(path, dir, sizeof(dir));
+	e->bad = X_FOLDER;
 	if ((why = tui_kiosk_folder_check(dir)) != NULL) {
 		snprintf(e->error, sizeof(e->error), "%s", why);
 		return false;
 	}
+	e->bad = X_NAME;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		snprintf(e->error, sizeof(e->error), _("%s is a folder: type a file name."), path);
 		e->replace[0] = '\0';
@@ -723,6 +727,7 @@ static bool ex_write(struct export *e, const char *path, char *buf, size_t size)
 		rc = qt_atomic_write(path, mem, len, 0644, QT_WRITE_REPLACE);
 	free(mem);
 	if (rc != QT_OK) {
+		e->bad = rc == QT_ERR_NOMEM ? X_SAVE : X_FOLDER;
 		explain_write(rc, path, dir, e->error, sizeof(e->error));
 		return false;
 	}
@@ -772,7 +777,7 @@ static int ex_key(struct screen *s, struct tui *t, const struct tui_key *k)
 	ex_path(e, path, sizeof(path));
 	memset(&t->result, 0, sizeof(t->result));
 	if (!ex_write(e, path, t->result.text, sizeof(t->result.text))) {
-		e->form.focus = e->replace[0] ? X_SAVE : X_NAME;
+		e->form.focus = e->replace[0] ? X_SAVE : e->bad;
 		return TUI_HANDLED | TUI_REDRAW;
 	}
 	t->result.code = 1;
