@@ -137,15 +137,22 @@ void acct_explain(qt_err rc, char *buf, size_t size)
 	case QT_ERR_BAD_PASSWORD:
 		snprintf(buf, size, "%s", _("Wrong password for this key file. Type it again."));
 		return;
+	case QT_ERR_PORTAL_DENIED:
+		if (enr.portal && *qt_portal_error_message(enr.portal)) {
+			snprintf(buf, size, "%s %s", _("The portal refused:"),
+			         qt_portal_error_message(enr.portal));
+			return;
+		}
+		break;
 	case QT_ERR_NO_KEY:
 		snprintf(buf, size, "%s", _("No AUTH key here: sign in with the AUTH_RSA256_... file "
 		                            "(or the token) that holds the key with its "
 		                            "certificate."));
 		return;
 	default:
-		snprintf(buf, size, "%s", portal);
-		return;
+		break;
 	}
+	snprintf(buf, size, "%s", portal);
 }
 
 const char *acct_status_label(const char *status)

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <qoltanba/journal.h>
 #include "screens/screens.h"
@@ -41,6 +42,7 @@ struct home {
 	struct tui_menu menu;
 	char notice[1024];
 	size_t pending;
+	char expiry[1024];     /* installed keys that expire within 30 days */
 };
 
 static const char *home_title(struct screen *s) { return _("Home"); }
@@ -61,6 +63,8 @@ static void home_draw(struct screen *s, struct tui *t, int y, int x, int h, int 
 		         hm->notice);
 		tui_wrap(y + h - 3, 4, 3, mw, buf, R_WARN);
 	}
+	if (hm->expiry[0])
+		tui_wrap(y + h - (hm->pending ? 6 : 3), 4, 3, mw, hm->expiry, R_WARN);
 	(void)t;
 	(void)x;
 }
@@ -127,6 +131,55 @@ static int home_resume(struct screen *s, struct tui *t, const struct tui_result 
 
 static void home_leave(struct screen *s, struct tui *t) { free(s->priv); }
 
+/* A later installed application for the same person and role replaces
+ * this one's keys (a re-issuance, or new keys). */
+static bool superseded(const struct qt_journal *j, size_t i)
+{
+	const struct qt_app_record *r = &j->records[i];
+
+	for (size_t k = 0; k < j->count; k++) {
+		const struct qt_app_record *o = &j->records[k];
+
+		if (k != i && o->step == QT_STEP_INSTALLED && o->not_after > r->not_after &&
+		    strcmp(o->iin, r->iin) == 0 && strcmp(o->bin, r->bin) == 0 &&
+		    strcmp(o->subject_type, r->subject_type) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* On start: keys installed from this computer that expire within 30
+ * days (the journal keeps their end, told by the portal at
+ * installation), so they are re-issued while they can sign for it. */
+static void expiry_notice(struct home *hm, const struct qt_journal *j)
+{
+	time_t now = time(NULL);
+	size_t off = 0;
+
+	hm->expiry[0] = '\0';
+	for (size_t i = 0; i < j->count && off < sizeof(hm->expiry); i++) {
+		const struct qt_app_record *r = &j->records[i];
+		long days;
+		char date[11];
+
+		if (r->step != QT_STEP_INSTALLED || !r->not_after || r->not_after <= now ||
+		    superseded(j, i))
+			continue;
+		days = (long)((r->not_after - now) / 86400);
+		if (days > ACCT_NOTICE_DAYS)
+			continue;
+		acct_date(r->not_after, date);
+		off += (size_t)snprintf(hm->expiry + off, sizeof(hm->expiry) - off,
+		                        dngettext(PACKAGE, "%sThe keys of application %s expire in %ld "
+		                                  "day, on %s: re-issue them in the Personal account "
+		                                  "(3).",
+		                                  "%sThe keys of application %s expire in %ld days, "
+		                                  "on %s: re-issue them in the Personal account (3).",
+		                                  (unsigned long)days),
+		                        off ? " " : "", r->number, days, date);
+	}
+}
+
 /* On start: applications of the journal that await a step are listed
  * on Home (not in a dialog: nothing stands between the user and the
  * menu), so that an application interrupted (the terminal closed, the
@@ -139,8 +192,11 @@ static int home_enter(struct screen *s, struct tui *t)
 
 	hm->notice[0] = '\0';
 	hm->pending = 0;
+	hm->expiry[0] = '\0';
 	if (qt_journal_load(NULL, &j) != QT_OK)
 		return 0;
+	if (!tui_kiosk_locked())   /* the kiosk serves one person after another */
+		expiry_notice(hm, j);
 	for (i = 0; i < j->count && off < sizeof(hm->notice); i++) {
 		const struct qt_app_record *r = &j->records[i];
 		const char *what;

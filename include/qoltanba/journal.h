@@ -41,6 +41,9 @@ struct qt_app_record {
 	char auth_keyid[41], sign_keyid[41];
 	enum qt_app_step step;
 	time_t created, updated;
+	time_t not_after;            /* the certificates' end (the earlier of the
+	                              * two) once the portal issued them, else 0:
+	                              * the expiry notice at start */
 };
 
 struct qt_journal {

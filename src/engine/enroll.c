@@ -638,6 +638,7 @@ qt_err qt_enroll_refresh(qt_portal *p, const char *journal, struct qt_app_record
 {
 	struct qt_app_info local;
 	enum qt_app_step st;
+	time_t end;
 	qt_err rc;
 
 	if (info == NULL)
@@ -650,8 +651,14 @@ qt_err qt_enroll_refresh(qt_portal *p, const char *journal, struct qt_app_record
 	if (rc != QT_OK)
 		return rc;
 	st = step_of(info->status, rec->step);
-	if (st != rec->step) {
+	end = 0;
+	for (size_t i = 0; i < info->cert_count; i++)
+		if (info->certs[i].not_after && (!end || info->certs[i].not_after < end))
+			end = info->certs[i].not_after;
+	if (st != rec->step || (end && end != rec->not_after)) {
 		rec->step = st;
+		if (end)
+			rec->not_after = end;   /* for the expiry notice at start */
 		rec->updated = time(NULL);
 		rc = qt_journal_put(journal, rec);
 	}

@@ -117,6 +117,7 @@ static qt_err parse(const char *path, const char *text, struct qt_journal *j)
 		get_str(it, "step", step, sizeof step);
 		r->created = get_time(it, "created");
 		r->updated = get_time(it, "updated");
+		r->not_after = get_time(it, "not_after");
 		if (r->id[0] == '\0' || qt_app_step_parse(step, &r->step) != QT_OK)
 			goto bad;
 		i++;
@@ -202,6 +203,8 @@ static qt_err save(const char *path, const struct qt_journal *j)
 		cJSON_AddStringToObject(o, "step", qt_app_step_name(r->step));
 		cJSON_AddNumberToObject(o, "created", (double)r->created);
 		cJSON_AddNumberToObject(o, "updated", (double)r->updated);
+		if (r->not_after)
+			cJSON_AddNumberToObject(o, "not_after", (double)r->not_after);
 		cJSON_AddItemToArray(arr, o);
 	}
 	text = cJSON_Print(root);
