@@ -251,14 +251,21 @@ static void row_draw(void *ctx, size_t row, int y, int x, int w, bool sel)
 	cells(y, x, cw, text, role, base);
 }
 
-/* The list again from p->k, keeping the filter and the selected key. */
+/* The serial of the selected row, before p->k is replaced or sorted. */
+static void remember(struct keys *p)
+{
+	size_t i = tui_list_selected(&p->list);
+
+	if (i != (size_t)-1 && i < p->n && p->k)
+		snprintf(p->keep, sizeof(p->keep), "%s", p->k[i].serial);
+}
+
+/* The list again from p->k, keeping the filter and the key p->keep. */
 static void rebuild(struct keys *p)
 {
 	wchar_t filter[sizeof(p->list.filter) / sizeof(p->list.filter[0])];
-	size_t flen = p->list.filter_len, i = tui_list_selected(&p->list);
+	size_t flen = p->list.filter_len, i;
 
-	if (i != (size_t)-1 && i < p->list.count && p->k)
-		snprintf(p->keep, sizeof(p->keep), "%s", p->k[i].serial);
 	memcpy(filter, p->list.filter, sizeof(filter));
 	tui_list_free(&p->list);
 	if (tui_list_init(&p->list, p->n, row_text, p) != 0) {
@@ -298,6 +305,7 @@ static int kp_load(struct screen *s, struct tui *t)
 		acct_explain(rc, p->error, sizeof(p->error));
 		return TUI_REDRAW;
 	}
+	remember(p);
 	free(p->k);
 	p->k = k;
 	p->n = n;
@@ -875,10 +883,7 @@ static int kp_key(struct screen *s, struct tui *t, const struct tui_key *k)
 			p->desc = false;
 			p->sort = (enum sort_col)((p->sort + 1) % SORT_COUNT);
 		}
-		i = tui_list_selected(&p->list);
-		p->keep[0] = '\0';
-		if (i != (size_t)-1)
-			snprintf(p->keep, sizeof(p->keep), "%s", p->k[i].serial);
+		remember(p);
 		sort_keys(p->k, p->n, p->sort, p->desc);
 		rebuild(p);
 		return TUI_HANDLED | TUI_REDRAW;

@@ -13,6 +13,8 @@
 # keys in the list nor in `qoltanba account keys --json`, nor can choose
 # them to revoke; and the portal restarted with its clock 20 minutes on
 # (the session expired) gives the list again on F5 without a new sign-in.
+# Revoking the AUTH key of the visit signs out, and near the end of their
+# validity keys say "N days left".
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/account-tui-lib.sh"
 cd "$T"
@@ -34,7 +36,7 @@ CH_SIGN=$(serial sign chairman)
 # The table shows a serial's first 7 digits at 80 columns.
 short() { printf '%.7s' "$1"; }
 # rows: the key rows of the table, "PURPOSE SERIAL-START STATE".
-rows() { screen_now | sed -n 's/^ *\(▸ \)\{0,1\}\(AUTH\|SIGN\) \([0-9a-f]*\)… *\([a-z][a-z ]*[a-z]\) .*/\2 \3 \4/p'; }
+rows() { screen_now | sed -n 's/^ *\(▸ \)\{0,1\}\(AUTH\|SIGN\) \([0-9a-f]*\)… *\([0-9a-z][0-9a-z ]*[a-z]\) .*/\2 \3 \4/p'; }
 # wait_said TEXT: TEXT shows, perhaps wrapped over lines of a dialog.
 said() { screen_now | sed 's/[│|]//g' | tr '\n' ' ' | tr -s ' '; }
 wait_said() {
@@ -257,4 +259,12 @@ at_cli a keys --json
 check "the chairman's AUTH key is revoked" test "$(printf '%s\n' "$out" | grep '^{' |
 	jq -r ".keys[] | select(.serial==\"$CH_AUTH\") | .status + \" \" + .revocation_reason")" = \
 	"revoked cessation_of_operation"
+
+# ---- 340 days on (the portal's clock): "N days left", in words ------------------
+at_restart --test-clock-offset $((340 * 86400))
+at_signin b
+keys 1
+wait_for '2 keys. Sorted by expiry date'
+checks=$((checks + 1))
+[ "$(rows | grep -Ec ' 2[45] days left$')" = 2 ] || { fail "days left:"; screen_now >&2; }
 finish
