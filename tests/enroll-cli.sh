@@ -112,16 +112,8 @@ expect_match "^$N +installed"
 
 # -- Token storage on SoftHSM2 (medium Kaztoken by configuration).
 SOFTHSM=
-for f in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so \
-	/usr/lib64/softhsm/libsofthsm2.so /usr/local/lib/softhsm/libsofthsm2.so; do
-	[ -f "$f" ] && { SOFTHSM=$f; break; }
-done
-if [ -n "$SOFTHSM" ] && command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null; then
-	mkdir -p "$T/tokens"
-	export SOFTHSM2_CONF="$T/softhsm2.conf"
-	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
-		"$T" >"$SOFTHSM2_CONF"
-	softhsm2-util --init-token --free --label KT --pin 40917 --so-pin 5678 >/dev/null
+. "$top_srcdir/tests/softhsm-lib.sh"
+if command -v pkcs11-tool >/dev/null && softhsm_try KT 40917; then
 	printf 'module.kaztoken = %s\np11-kit = no\n' "$SOFTHSM" >>"$XDG_CONFIG_HOME/qoltanba/config"
 	echo 40917 >"$T/pin"
 	printf '{"subject":"individual","iin":"950201493046","region":"KZ-71","city":"Astana","storage":"KT"}' >"$T/t.json"

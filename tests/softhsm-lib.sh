@@ -6,13 +6,21 @@
 # $XDG_CONFIG_HOME/qoltanba and initialises one token LABEL with user
 # PIN PIN (SO PIN 5678).
 softhsm_init() {
-	command -v softhsm2-util >/dev/null || skip "softhsm2-util not installed (package softhsm2)"
+	softhsm_try "$1" "$2" || skip "$SOFTHSM_MISSING"
+}
+
+# softhsm_try LABEL PIN: the same, for a test whose token part is one of
+# several: returns 1 with the reason in $SOFTHSM_MISSING instead.
+softhsm_try() {
 	SOFTHSM=
+	SOFTHSM_MISSING="softhsm2-util not installed (package softhsm2)"
+	command -v softhsm2-util >/dev/null || return 1
 	for f in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so \
 		/usr/lib64/softhsm/libsofthsm2.so /usr/local/lib/softhsm/libsofthsm2.so; do
 		[ -f "$f" ] && { SOFTHSM=$f; break; }
 	done
-	[ -n "$SOFTHSM" ] || skip "libsofthsm2.so not found (package libsofthsm2)"
+	SOFTHSM_MISSING="libsofthsm2.so not found (package libsofthsm2)"
+	[ -n "$SOFTHSM" ] || return 1
 
 	mkdir -p "$T/tokens" "$XDG_CONFIG_HOME/qoltanba"
 	export SOFTHSM2_CONF="$T/softhsm2.conf"

@@ -137,16 +137,8 @@ else
 fi
 
 # ---- a token: SoftHSM2 as a Kaztoken ---------------------------------------------
-SOFTHSM=
-for f in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so; do
-	[ -f "$f" ] && { SOFTHSM=$f; break; }
-done
-if [ -n "$SOFTHSM" ] && command -v softhsm2-util >/dev/null; then
-	mkdir -p "$T/tokens" "$XDG_CONFIG_HOME/qoltanba"
-	export SOFTHSM2_CONF="$T/softhsm2.conf"
-	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
-		"$T" >"$SOFTHSM2_CONF"
-	softhsm2-util --init-token --free --label KT --pin 40917 --so-pin 5678 >/dev/null
+. "$top_srcdir/tests/softhsm-lib.sh"
+if softhsm_try KT 40917; then
 	printf 'module.kaztoken = %s\np11-kit = no\n' "$SOFTHSM" >>"$XDG_CONFIG_HOME/qoltanba/config"
 	echo 40917 >"$T/pin"
 	printf '{"subject":"individual","iin":"950201493046","email":"t@example.kz","region":"KZ-71","city":"Astana","storage":"KT"}' >"$T/t.json"
@@ -179,6 +171,6 @@ if [ -n "$SOFTHSM" ] && command -v softhsm2-util >/dev/null; then
 	keys Escape
 	wait_for 'Signed out'
 else
-	echo "# SoftHSM2 is not installed: sign-in with a token not tested"
+	echo "# $SOFTHSM_MISSING: sign-in with a token not tested"
 fi
 finish

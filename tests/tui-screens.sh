@@ -111,7 +111,7 @@ expect_screen "key list of a legal entity at 80x24" <<'SCREEN'
 
   Type to filter   (2)
 
-F1/^G Help  Enter Open  F9/^K Unlock all  F3/Esc Back  F10/^X Quit
+F1/^G Help  Enter Open  F9/^K Unlock all  Esc Back  F8/^U Clear  F10/^X Quit
 SCREEN
 
 # key list of an individual at 120x40
@@ -387,17 +387,21 @@ tui 80x24 '41<C-u>fx/organization/revoked<Enter><C-k>wrong<Enter>'
 expect_text 'Opened with this password: 0 key files; another password: 2.'
 expect_text 'other password'
 
-# Items that come later say so (the enrollment pages have their own
-# tests: tests/tui-enroll.sh).
+# Personal account: the sign-in page (tests/tui-account.sh signs in).
 tui 80x24 '3'
-expect_text 'The personal account comes in a later version'
+expect_text 'Personal account: sign in'
+expect_text 'Key storage         < Key file on this computer >'
+tui 80x24 '3<Esc>'
+expect_text 'Obtain DS keys'
 
 # A modal dialog follows a resize, and survives a too-small moment.
-tui 80x24 '3<Resize 120x40>'
-expect_text '                     │ The personal account comes in a later version of qoltanba.   │'
-tui 80x24 '3<Resize 60x20><Resize 80x24><Enter>'
-expect_no_text 'Not yet'
-expect_text 'Obtain DS keys'
+mkdir broken
+echo junk > broken/AUTH_RSA256_bad.p12
+tui 80x24 '41<C-u>broken<Enter><Enter><Resize 120x40>'
+expect_text '                            │ This file is neither a key store (.p12) nor a certificate.   │'
+tui 80x24 '41<C-u>broken<Enter><Enter><Resize 60x20><Resize 80x24><Enter>'
+expect_no_text 'Cannot read this file'
+expect_text 'not a key file'
 
 # The help screen comes from the action table, as does --list-keys.
 tui 80x24 '<F1>'
@@ -417,9 +421,9 @@ grep -qx "last_folder = $T/fx/organization/active" "$XDG_CONFIG_HOME/qoltanba/co
 	fail "last folder not remembered: $(cat "$XDG_CONFIG_HOME/qoltanba/config")"
 
 # Without a UTF-8 locale: ASCII lines and a note saying why.
-LC_ALL=C tui 80x24 '3'
+LC_ALL=C tui 80x24 '41<C-u>broken<Enter><Enter>'
 expect_text 'ASCII mode: the locale is not UTF-8'
-expect_text '+- Not yet ---'
+expect_text '+- Cannot read this file ---'
 
 # A folder without key files.
 mkdir empty

@@ -21,6 +21,7 @@
 #include <qoltanba/secret.h>
 #include <qoltanba/token.h>
 #include "cli/cli.h"
+#include "cli/keyinfo.h"
 #include "i18n.h"
 
 struct opts {
@@ -194,8 +195,14 @@ static int do_keys(const struct opts *o, struct session *s)
 		cJSON_AddNumberToObject(j, "count", (double)n);
 		print_json(j);
 	} else {
-		printf("%-40s %-4s %-13s %-12s %-13s %-9s %s\n", _("SERIAL"), _("KEY"), _("STATUS"),
-		       _("APPLICATION"), _("ROLE"), _("STORAGE"), _("VALID UNTIL"));
+		/* Translated headings padded by display width, not bytes. */
+		qt_cli_pad(stdout, _("SERIAL"), 41);
+		qt_cli_pad(stdout, _("KEY"), 5);
+		qt_cli_pad(stdout, _("STATUS"), 14);
+		qt_cli_pad(stdout, _("APPLICATION"), 13);
+		qt_cli_pad(stdout, _("ROLE"), 14);
+		qt_cli_pad(stdout, _("STORAGE"), 10);
+		printf("%s\n", _("VALID UNTIL"));
 		for (size_t i = 0; i < n; i++) {
 			char d[32];
 
@@ -264,8 +271,12 @@ static void print_requests(const struct opts *o, const struct qt_account_request
 		print_json(j);
 		return;
 	}
-	printf("%-12s %-10s %-13s %-9s %-14s %s\n", _("APPLICATION"), _("STATUS"), _("ROLE"),
-	       _("STORAGE"), _("APPROVAL"), _("NAME"));
+	qt_cli_pad(stdout, _("APPLICATION"), 13);
+	qt_cli_pad(stdout, _("STATUS"), 11);
+	qt_cli_pad(stdout, _("ROLE"), 14);
+	qt_cli_pad(stdout, _("STORAGE"), 10);
+	qt_cli_pad(stdout, _("APPROVAL"), 15);
+	printf("%s\n", _("NAME"));
 	for (size_t i = 0; i < n; i++)
 		printf("%-12s %-10s %-13s %-9s %-14s %s\n", r[i].info.number,
 		       qt_app_status_name(r[i].info.status), r[i].info.subject_type, r[i].info.storage,

@@ -664,13 +664,28 @@ void tui_status_draw(struct tui *t, const enum tui_action *acts)
 		n--;
 		total -= kw[n] + lw[n] + 3;
 	}
+	/* Too long (Russian and Kazakh labels are longer): Back shows only
+	 * Esc, which every terminal sends, and is the last page action
+	 * dropped; the help page lists them all. */
+	for (i = 0; total > COLS && i < n; i++)
+		if (all[i] == ACT_BACK && strcmp(keys[i], "Esc") != 0) {
+			total -= kw[i] - 3;
+			snprintf(keys[i], sizeof(keys[i]), "Esc");
+			kw[i] = 3;
+		}
 	while (total > COLS && n > 2) {
-		total -= kw[n - 2] + lw[n - 2] + 3;
-		all[n - 2] = all[n - 1];
-		memcpy(keys[n - 2], keys[n - 1], sizeof(keys[0]));
-		labels[n - 2] = labels[n - 1];
-		kw[n - 2] = kw[n - 1];
-		lw[n - 2] = lw[n - 1];
+		int j = n - 2;
+
+		while (j > 1 && all[j] == ACT_BACK)
+			j--;
+		total -= kw[j] + lw[j] + 3;
+		for (i = j; i < n - 1; i++) {
+			all[i] = all[i + 1];
+			memcpy(keys[i], keys[i + 1], sizeof(keys[0]));
+			labels[i] = labels[i + 1];
+			kw[i] = kw[i + 1];
+			lw[i] = lw[i + 1];
+		}
 		n--;
 	}
 	tui_put(y, 0, COLS, "", R_BAR, true);
