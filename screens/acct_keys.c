@@ -946,7 +946,9 @@ static void kp_leave(struct screen *s, struct tui *t)
 	free(p);
 }
 
-static const enum tui_action kp_bar_acts[] = { ACT_SELECT, ACT_SORT, ACT_SUBMIT, ACT_RELOAD,
+/* At 80 columns the bar keeps Open, Export CSV, Sort and Back; F5 is in
+ * the help (and the list reloads by itself after a revocation). */
+static const enum tui_action kp_bar_acts[] = { ACT_SELECT, ACT_SUBMIT, ACT_SORT, ACT_RELOAD,
                                                ACT_BACK, ACT_NONE };
 static const enum tui_action *kp_bar(struct screen *s) { return kp_bar_acts; }
 
@@ -955,7 +957,6 @@ static const char *kp_bar_label(struct screen *s, enum tui_action a)
 	switch (a) {
 	case ACT_SUBMIT: return _("Export CSV");
 	case ACT_RELOAD: return _("Refresh");
-	case ACT_SELECT: return _("Details");
 	default: return NULL;
 	}
 }
