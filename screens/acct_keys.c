@@ -294,7 +294,9 @@ static int kp_load(struct screen *s, struct tui *t)
 	qt_err rc;
 
 	p->error[0] = '\0';
-	if (!acct_signed_in()) {
+	/* A signer is enough: the engine signs in again when the session
+	 * expired, or when a renewal failed before (the portal was down). */
+	if (!acc.a) {
 		snprintf(p->error, sizeof(p->error), "%s",
 		         _("You are not signed in to the personal account: go back and sign in with "
 		           "your AUTH key."));

@@ -140,7 +140,9 @@ static int rv_load(struct screen *s, struct tui *t)
 	qt_err rc;
 
 	v->error[0] = '\0';
-	if (!acct_signed_in()) {
+	/* A signer is enough: the engine signs in again when the session
+	 * expired, or when a renewal failed before (the portal was down). */
+	if (!acc.a) {
 		snprintf(v->error, sizeof(v->error), "%s",
 		         _("You are not signed in to the personal account: go back and sign in with "
 		           "your AUTH key."));
@@ -213,7 +215,9 @@ static int rv_do(struct screen *s, struct tui *t)
 	v->error[0] = '\0';
 	v->tried = true;
 	name_key(&v->key, what, sizeof(what));
-	if (!acct_signed_in()) {
+	/* A signer is enough: the engine signs in again when the session
+	 * expired, or when a renewal failed before (the portal was down). */
+	if (!acc.a) {
 		snprintf(v->error, sizeof(v->error), "%s",
 		         _("You are not signed in to the personal account: go back and sign in with "
 		           "your AUTH key."));
