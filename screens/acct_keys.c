@@ -134,15 +134,13 @@ static int cmp_key(const struct qt_account_key *a, const struct qt_account_key *
 	case SORT_ISSUED: c = cmp_time(a->not_before, b->not_before); break;
 	default: break;
 	}
-	if (desc)
-		c = -c;
 	/* Ties: the one that expires first, then by serial, so the order
-	 * never changes on a reload. */
+	 * never changes on a reload; descending is the exact reverse. */
 	if (c == 0)
 		c = cmp_time(a->not_after, b->not_after);
 	if (c == 0)
 		c = strcmp(a->serial, b->serial);
-	return c;
+	return desc ? -c : c;
 }
 
 /* Insertion sort: a holder has a few dozen keys at most, and this keeps
