@@ -544,7 +544,7 @@ static const enum tui_action *det_bar(struct screen *s) { return det_bar_acts; }
 
 static const char *det_bar_label(struct screen *s, enum tui_action a)
 {
-	return a == ACT_SELECT ? _("Press button") : a == ACT_BACK ? _("Close") : NULL;
+	return a == ACT_SELECT ? _("Choose") : a == ACT_BACK ? _("Close") : NULL;
 }
 
 static const struct screen_ops det_ops = {
