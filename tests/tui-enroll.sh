@@ -277,7 +277,7 @@ expect_screen "keys storage" <<'SCREEN'
 
 
 
-F1/^G Help  F2/^O Next  F7/^F Browse  F4/^T Show  F3/Esc Back  F10/^X Quit
+F1/^G Help  F2/^O Next  F7/^F Browse  F4/^T Show  Esc Back  F10/^X Quit
 SCREEN
 etui "${PLACE}1qwerty<Tab>qwerty"
 expect_text '✗ Needs a digit'

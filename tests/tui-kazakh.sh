@@ -88,7 +88,7 @@ expect_screen "Kazakh key list at 80x24" <<'SCREEN'
 
   Сүзу үшін теріңіз   (2)
 
-F1/^G Анықтама  Enter Ашу  F9/^K Бәрін ашу  F3/Esc Артқа  F10/^X Шығу
+F1/^G Анықтама  Enter Ашу  F9/^K Бәрін ашу  Esc Артқа  F10/^X Шығу
 SCREEN
 
 for size in 80x24 120x40; do

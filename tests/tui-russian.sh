@@ -73,7 +73,7 @@ expect_screen "Russian key list at 80x24" <<'SCREEN'
 
   Введите текст для фильтра   (2)
 
-F1/^G Справка  Enter Открыть  F9/^K Открыть все  F3/Esc Назад  F10/^X Выход
+F1/^G Справка  Enter Открыть  F9/^K Открыть все  Esc Назад  F10/^X Выход
 SCREEN
 
 # fits SIZE: no line wider than the screen, Quit still in the bar.

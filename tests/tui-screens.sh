@@ -111,7 +111,7 @@ expect_screen "key list of a legal entity at 80x24" <<'SCREEN'
 
   Type to filter   (2)
 
-F1/^G Help  Enter Open  F9/^K Unlock all  F3/Esc Back  F10/^X Quit
+F1/^G Help  Enter Open  F9/^K Unlock all  Esc Back  F8/^U Clear  F10/^X Quit
 SCREEN
 
 # key list of an individual at 120x40

@@ -664,10 +664,16 @@ void tui_status_draw(struct tui *t, const enum tui_action *acts)
 		n--;
 		total -= kw[n] + lw[n] + 3;
 	}
-	/* Too long (Russian and Kazakh labels are longer): the page's
-	 * actions are dropped from the end, Back last; before Back goes it
-	 * shows only Esc, which every terminal sends.  The help page lists
+	/* Too long (Russian and Kazakh labels, a page with many actions):
+	 * Back shows only Esc, which every terminal sends; then the page's
+	 * actions are dropped from the end, Back last.  The help page lists
 	 * them all. */
+	for (i = 0; total > COLS && i < n; i++)
+		if (all[i] == ACT_BACK && strcmp(keys[i], "Esc") != 0) {
+			total -= kw[i] - 3;
+			snprintf(keys[i], sizeof(keys[i]), "Esc");
+			kw[i] = 3;
+		}
 	for (int pass = 0; pass < 2; pass++) {
 		while (total > COLS && n > 2) {
 			int j = n - 2;
@@ -686,12 +692,6 @@ void tui_status_draw(struct tui *t, const enum tui_action *acts)
 			}
 			n--;
 		}
-		for (i = 0; pass == 0 && total > COLS && i < n; i++)
-			if (all[i] == ACT_BACK && strcmp(keys[i], "Esc") != 0) {
-				total -= kw[i] - 3;
-				snprintf(keys[i], sizeof(keys[i]), "Esc");
-				kw[i] = 3;
-			}
 	}
 	tui_put(y, 0, COLS, "", R_BAR, true);
 	for (i = 0; i < n; i++) {
