@@ -286,3 +286,39 @@ bool acct_signing_out(struct tui *t, const struct tui_result *r, int *flags)
 	*flags = acct_leave_signed_out(t);
 	return true;
 }
+
+/* Lower-case hex serials compare without leading zeros (BN_bn2hex pads
+ * to whole bytes, the portal may not). */
+static const char *hex_digits(const char *s)
+{
+	while (*s == '0' && s[1])
+		s++;
+	return s;
+}
+
+bool acct_is_signer(const char *serial)
+{
+	struct qt_cert_summary sum;
+	X509 *cert = acc.a ? qt_account_cert(acc.a) : NULL;
+
+	if (!cert || !serial || qt_cert_summarize(cert, time(NULL), &sum) != QT_OK)
+		return false;
+	return strcmp(hex_digits(sum.serial), hex_digits(serial)) == 0;
+}
+
+const char *acct_subject_type_label(const char *t)
+{
+	if (strcmp(t, "individual") == 0)
+		return _("individual");
+	if (strcmp(t, "chairman") == 0)
+		return _("first head");
+	if (strcmp(t, "signing_right") == 0)
+		return _("signing right");
+	if (strcmp(t, "financial") == 0)
+		return _("financial");
+	if (strcmp(t, "hr") == 0)
+		return _("HR");
+	if (strcmp(t, "employee") == 0)
+		return _("employee");
+	return t;
+}

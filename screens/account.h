@@ -116,4 +116,11 @@ struct screen *screen_acct_requests_new(void);
 struct screen *screen_acct_approvals_new(void);
 struct screen *screen_acct_passwd_new(void);
 
+/* serial (lower-case hex, as the portal lists it) is the certificate
+ * the holder signed in with: revoking it ends the visit. */
+bool acct_is_signer(const char *serial);
+
+/* "individual", "first head", ... for a subject type ("chairman", ...). */
+const char *acct_subject_type_label(const char *subject_type);
+
 #endif

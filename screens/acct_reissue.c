@@ -275,7 +275,7 @@ static int ri_base(struct screen *s, struct tui *t)
 	qt_err rc;
 
 	r->error[0] = '\0';
-	if (!acct_signed_in()) {
+	if (!acc.a) {   /* a signer is enough: the engine signs in again */
 		snprintf(r->error, sizeof(r->error), "%s", _("Sign in to the personal account first."));
 		return TUI_REDRAW;
 	}

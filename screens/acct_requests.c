@@ -232,7 +232,7 @@ static int rs_work(struct screen *s, struct tui *t)
 	qt_err rc;
 
 	rq->error[0] = '\0';
-	if (!acct_signed_in()) {
+	if (!acc.a) {   /* a signer is enough: the engine signs in again */
 		snprintf(rq->error, sizeof(rq->error), "%s",
 		         _("Sign in to the personal account first."));
 		return TUI_REDRAW;

@@ -110,14 +110,40 @@ printf '%s\n' "$out" | grep '^{' | jq -e ".requests[] | select(.number==\"$EN\")
 	select(.status==\"installed\" and .approval==\"approved\")" >/dev/null ||
 	fail "the portal does not say $EN is installed: $out"
 
-# ---- (b) a revoked current key: refused, a new application instead -------------
+# ---- (b) a revoked key: refused, a new application instead ---------------------
+# The old SIGN key, chosen in the List of DS keys while it was valid, is
+# revoked (CLI) before "Re-issue" is chosen in its details: the page for
+# that serial refuses it.
+at_cli e keys --json
+E_SIGN=$(printf '%s\n' "$out" | grep '^{' |
+	jq -r ".keys[] | select(.purpose==\"sign\" and .number!=\"$EN\") | .serial")
+[ -n "$E_SIGN" ] || fail "no old SIGN serial in: $out"
+keys Escape
+wait_for 'List of DS keys'
+keys 1
+wait_for 'valid'
+text "$(printf '%.7s' "$E_SIGN")"
+wait_for "$(printf '%.7s' "$E_SIGN")"
+keys Enter
+wait_for '[ Re-issue ]'
+at_cli e revoke "$E_SIGN" --reason key_compromise
+[ "$rc" = 0 ] || fail "revoking the old SIGN key with the CLI: $out"
+keys Right Enter
+wait_for 'This key has been revoked'
+wait_for '(Home, "Obtain DS keys")'
+wait_for "$E_SIGN is revoked"
+screen_now | grep -qE 'I confirm|Re-issue \]|New key password' &&
+	fail "a revoked SIGN key is offered a re-issuance"
+keys Escape
+wait_for 'List of DS keys'
+keys Escape
+
 # The AUTH key signed in with is revoked (with the new key, from the CLI)
-# while the account is open.
+# while the account is open: the menu's Re-issuance (of that key) refuses.
 E_AUTH=$(openssl pkcs12 -in "$(cat "$T/e.auth")" -passin file:"$T/pw" -nokeys -clcerts |
 	openssl x509 -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f')
 expect_exit 0 "$QOLTANBA" account revoke "$E_AUTH" --reason superseded \
 	--key "$T/e/AUTH_RSA256_$AK.p12" --password-file "$T/newpw" --portal "$PD_URL"
-keys Escape
 wait_for 'Re-issuance of DS keys'
 keys 2
 wait_for 'This key has been revoked'

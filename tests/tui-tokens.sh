@@ -203,7 +203,7 @@ expect_screen "token contents" <<SCREEN
 
   Type to filter   (2)
 
-F1/^G Help  Enter Open  F12/^Y PIN  F3/Esc Back  F8/^U Clear  F10/^X Quit
+F1/^G Help  Enter Open  F12/^Y PIN  Esc Back  F8/^U Clear  F10/^X Quit
 SCREEN
 # Wider: the label column, as the file name column of a folder.
 tui 120x40 '44<Enter><Enter>1234<Enter>'

@@ -664,29 +664,34 @@ void tui_status_draw(struct tui *t, const enum tui_action *acts)
 		n--;
 		total -= kw[n] + lw[n] + 3;
 	}
-	/* Too long (Russian and Kazakh labels are longer): Back shows only
-	 * Esc, which every terminal sends, and is the last page action
-	 * dropped; the help page lists them all. */
+	/* Too long (Russian and Kazakh labels, a page with many actions):
+	 * Back shows only Esc, which every terminal sends; then the page's
+	 * actions are dropped from the end, Back last.  The help page lists
+	 * them all. */
 	for (i = 0; total > COLS && i < n; i++)
 		if (all[i] == ACT_BACK && strcmp(keys[i], "Esc") != 0) {
 			total -= kw[i] - 3;
 			snprintf(keys[i], sizeof(keys[i]), "Esc");
 			kw[i] = 3;
 		}
-	while (total > COLS && n > 2) {
-		int j = n - 2;
+	for (int pass = 0; pass < 2; pass++) {
+		while (total > COLS && n > 2) {
+			int j = n - 2;
 
-		while (j > 1 && all[j] == ACT_BACK)
-			j--;
-		total -= kw[j] + lw[j] + 3;
-		for (i = j; i < n - 1; i++) {
-			all[i] = all[i + 1];
-			memcpy(keys[i], keys[i + 1], sizeof(keys[0]));
-			labels[i] = labels[i + 1];
-			kw[i] = kw[i + 1];
-			lw[i] = lw[i + 1];
+			while (pass == 0 && j > 0 && all[j] == ACT_BACK)
+				j--;
+			if (j < 1)
+				break;
+			total -= kw[j] + lw[j] + 3;
+			for (i = j; i < n - 1; i++) {
+				all[i] = all[i + 1];
+				memcpy(keys[i], keys[i + 1], sizeof(keys[0]));
+				labels[i] = labels[i + 1];
+				kw[i] = kw[i + 1];
+				lw[i] = lw[i + 1];
+			}
+			n--;
 		}
-		n--;
 	}
 	tui_put(y, 0, COLS, "", R_BAR, true);
 	for (i = 0; i < n; i++) {
