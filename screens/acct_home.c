@@ -83,7 +83,7 @@ static void ah_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	struct home *hm = s->priv;
 	const struct qt_account_holder *ho = &acc.holder;
 	int mw = w - 4, row = y + 1;
-	char buf[1200];
+	char buf[PATH_MAX + 400];
 
 	snprintf(buf, sizeof(buf), _("Signed in: %s, IIN %s"), ho->full_name, ho->iin);
 	tui_put(row++, 2, mw, buf, R_HEADING, false);
@@ -94,7 +94,8 @@ static void ah_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 	if (acc.tok)
 		snprintf(buf, sizeof(buf), _("With the AUTH key on token \"%s\"."), acc.token_label);
 	else
-		snprintf(buf, sizeof(buf), _("With the AUTH key file %s."), acc.keyfile);
+		/* The path last: it is long, and cut at the end of the line. */
+		snprintf(buf, sizeof(buf), "%s: %s", _("AUTH key file"), acc.keyfile);
 	tui_put(row++, 2, mw, buf, R_DIM, false);
 	if (hm->notice[0]) {
 		row++;

@@ -9,7 +9,7 @@
 #                                keys in $T/NAME (password Qwerty12 in $T/pw);
 #                                the AUTH file's path in $T/NAME.auth
 #   at_start                     qoltanba in a fresh tmux session (80x24 unless
-#                                AT_COLS/AT_ROWS), on Home
+#                                AT_COLS/AT_ROWS; AT_ARGS: more options), on Home
 #   at_signin NAME               Home -> Personal account -> key file, password,
 #                                "Open the key", "Sign in": the account's menu
 #   at_cli NAME SUB [ARGS]       qoltanba account SUB as NAME (output in $out,
@@ -72,7 +72,7 @@ at_start() {
 	cat >"$T/run.sh" <<RUN
 #!/bin/sh
 cd "$T"
-"$QOLTANBA" --portal="$PD_URL"
+"$QOLTANBA" --portal="$PD_URL" ${AT_ARGS:-}
 echo \$? > "$T/exit"
 sleep 600
 RUN
