@@ -125,6 +125,28 @@ expect_exit 0 acct e2 requests --json
 expect_match "\"number\":\"$EN\",\"status\":\"installed\""
 expect_match '"approval":"approved"'
 
+# ---- a re-issuance cut short after its keys were made is sent by --resume ----
+set +e
+QT_TEST_CRASH_AT=enroll_generated "$QOLTANBA" account reissue --folder "$T/b2" \
+	--new-password-file "$T/pw" --key "$(cat "$T/b.auth")" --password-file "$T/pw" \
+	--portal "$P" >"$T/crash.out" 2>&1
+crash=$?
+set -e
+check "the re-issuance was cut short" test "$crash" -ne 0
+check "its new keys were kept" sh -c "ls '$T'/b2/PENDING_AUTH_*.key"
+expect_exit 0 acct b requests --json
+BEFORE=$(printf '%s' "$out" | grep '^{' | jq .count)
+expect_exit 0 acct b reissue --resume
+expect_match '^Application [0-9]{12}: issued online. Install it: qoltanba install [0-9]{12} --keys '
+BN=$(printf '%s' "$out" | sed -n 's/^Application \([0-9]*\):.*/\1/p')
+expect_exit 0 acct b requests --json
+check "one request more" test "$(printf '%s' "$out" | grep '^{' | jq .count)" -eq $((BEFORE + 1))
+expect_exit 0 "$QOLTANBA" install "$BN" --keys "$T/b2" --password-file "$T/pw" --portal "$P"
+check "the kept keys installed" sh -c "ls '$T'/b2/AUTH_RSA256_*.p12"
+expect_exit 0 acct b reissue --resume
+expect_match 'No re-issuance made on this computer waits to be sent'
+expect_exit 64 acct b reissue --resume --folder "$T/b3"
+
 # ---- sign-in with a key on a token (SoftHSM2 as a Kaztoken) ----
 . "$top_srcdir/tests/softhsm-lib.sh"
 if softhsm_try KT 40917; then
@@ -167,7 +189,7 @@ echo go >&9
 exec 9>&-
 wait "$TA" || true
 out=$(cat "$T/ta.out")
-expect_match '^2 keys; signed in again$'
+expect_match '^4 keys; signed in again$'   # 2 of its own, 2 re-issued (--resume)
 
 # ---- an expired key ----
 stop

@@ -29,7 +29,7 @@ struct opts {
 	const char *reason, *serial, *email, *folder, *newpw, *csv, *language;
 	const char *notify_email, *notify_sms;
 	const char *to_token, *to_pinfile;
-	bool json;
+	bool json, resume;
 };
 
 struct session {
@@ -403,6 +403,67 @@ static qt_err reissue_token(const struct opts *o, struct session *s, qt_token **
 	return rc;
 }
 
+/* What became of a re-issuance just sent; where: its folder or token. */
+static void print_reissued(const struct opts *o, const struct qt_account_request *out,
+                           const struct qt_app_record *rec, const char *where, const char *bin)
+{
+	bool pc = strcmp(rec->storage, "pc") == 0 || strcmp(rec->storage, "pkcs12") == 0;
+
+	if (o->json) {
+		cJSON *j = request_json(out);
+
+		cJSON_AddStringToObject(j, pc ? "folder" : "token", where);
+		cJSON_AddStringToObject(j, "auth_keyid", rec->auth_keyid);
+		cJSON_AddStringToObject(j, "sign_keyid", rec->sign_keyid);
+		print_json(j);
+	} else if (out->info.status == QT_APP_ISSUED) {
+		printf(_("Application %s: issued online. Install it: qoltanba install %s %s %s\n"),
+		       out->info.number, out->info.number, pc ? "--keys" : "--token", where);
+	} else {
+		printf(_("Application %s: waiting for the first head of BIN %s to approve it "
+		         "(qoltanba account requests shows when it is issued).\n"), out->info.number,
+		       bin);
+	}
+}
+
+/* --resume: the holder's re-issuances whose keys were made on this
+ * computer but never reached the portal (the process killed, the portal
+ * down), sent now with the requests kept in the journal: no password or
+ * PIN is needed, and no new keys are made. */
+static int reissue_resume(const struct opts *o, struct session *s)
+{
+	const struct qt_account_holder *h = qt_account_holder(s->a);
+	struct qt_journal *j = NULL;
+	size_t sent = 0;
+	int ex = QT_EXIT_OK;
+	qt_err rc;
+
+	if ((rc = qt_journal_load(NULL, &j)) != QT_OK)
+		return qt_cli_fail(rc, _("journal"));
+	for (size_t i = 0; i < j->count; i++) {
+		struct qt_app_record rec = j->records[i];
+		struct qt_account_request out;
+
+		if (rec.step != QT_STEP_KEYS_GENERATED || !rec.reissue_of[0] ||
+		    strcmp(rec.iin, h->iin) != 0 ||
+		    (rec.portal[0] && strcmp(rec.portal, qt_portal_id(s->p)) != 0))
+			continue;
+		rc = qt_account_reissue(s->a, NULL, &rec, NULL, NULL, &out);
+		if (rc != QT_OK) {
+			ex = qt_cli_fail(rc, _("re-issuance"));
+			fprintf(stderr, _("qoltanba: the new keys stay in %s (journal record %s)\n"),
+			        rec.folder[0] ? rec.folder : rec.storage, rec.id);
+			continue;
+		}
+		sent++;
+		print_reissued(o, &out, &rec, rec.folder[0] ? rec.folder : rec.storage, h->bin);
+	}
+	qt_journal_free(j);
+	if (sent == 0 && ex == QT_EXIT_OK && !o->json)
+		printf("%s\n", _("No re-issuance made on this computer waits to be sent."));
+	return ex;
+}
+
 static int do_reissue(const struct opts *o, struct session *s)
 {
 	struct qt_reissue_base base;
@@ -413,6 +474,8 @@ static int do_reissue(const struct opts *o, struct session *s)
 	qt_token *dest = NULL;
 	qt_err rc;
 
+	if (o->resume)
+		return reissue_resume(o, s);
 	if ((o->folder == NULL) == (o->to_token == NULL)) {
 		fprintf(stderr, _("qoltanba: account reissue: give --folder DIR for new key files, or "
 		                  "--to-token LABEL for new keys on a token\n"));
@@ -470,25 +533,7 @@ static int do_reissue(const struct opts *o, struct session *s)
 		        o->folder ? o->folder : o->to_token, rec.id);
 		return ex;
 	}
-	if (o->json) {
-		cJSON *j = request_json(&out);
-
-		if (o->folder)
-			cJSON_AddStringToObject(j, "folder", o->folder);
-		else
-			cJSON_AddStringToObject(j, "token", o->to_token);
-		cJSON_AddStringToObject(j, "auth_keyid", rec.auth_keyid);
-		cJSON_AddStringToObject(j, "sign_keyid", rec.sign_keyid);
-		print_json(j);
-	} else if (out.info.status == QT_APP_ISSUED) {
-		printf(_("Application %s: issued online. Install it: qoltanba install %s %s %s\n"),
-		       out.info.number, out.info.number, o->folder ? "--keys" : "--token",
-		       o->folder ? o->folder : o->to_token);
-	} else {
-		printf(_("Application %s: waiting for the first head of BIN %s to approve it "
-		         "(qoltanba account requests shows when it is issued).\n"), out.info.number,
-		       base.bin);
-	}
+	print_reissued(o, &out, &rec, o->folder ? o->folder : o->to_token, base.bin);
 	return QT_EXIT_OK;
 }
 
@@ -507,6 +552,7 @@ int qt_cmd_account(int argc, char **argv)
 		{ "notify-sms", required_argument, NULL, 'S' },
 		{ "to-token", required_argument, NULL, 'T' },
 		{ "to-pin-file", required_argument, NULL, 'Q' },
+		{ "resume", no_argument, NULL, 'Z' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o;
@@ -536,6 +582,7 @@ int qt_cmd_account(int argc, char **argv)
 		case 'S': o.notify_sms = optarg; break;
 		case 'T': o.to_token = optarg; break;
 		case 'Q': o.to_pinfile = optarg; break;
+		case 'Z': o.resume = true; break;
 		default: return qt_cli_usage("account");
 		}
 	}
@@ -562,6 +609,8 @@ int qt_cmd_account(int argc, char **argv)
 	} else if (optind != argc) {
 		return qt_cli_usage("account");
 	}
+	if (o.resume && (strcmp(sub, "reissue") != 0 || o.folder != NULL || o.to_token != NULL))
+		return qt_cli_usage("account");
 	if (o.email != NULL && *o.email && qt_email_check(o.email) != QT_OK)
 		return qt_cli_fail(QT_ERR_EMAIL, o.email);
 	if ((ex = open_session(&o, &s)) != QT_EXIT_OK)

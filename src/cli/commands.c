@@ -47,7 +47,7 @@ const struct qt_command qt_commands[] = {
 	     "[--operator-key FILE --password-file F] [--portal URL] [--json]") },
 	{ "account", qt_cmd_account, N_("personal account: your keys, revocation, re-issuance, approvals"),
 	  N_("keys [--csv FILE] | revoke SERIAL [--reason R] | reissue --folder DIR "
-	     "[--new-password-file F] | --to-token LABEL [--to-pin-file F] [--serial S] [--email E] | requests | approvals [approve|decline NUMBER "
+	     "[--new-password-file F] | --to-token LABEL [--to-pin-file F] [--serial S] [--email E] | reissue --resume | requests | approvals [approve|decline NUMBER "
 	     "[--reason R]] | profile [--language kk|ru|en] [--notify-email on|off] "
 	     "[--notify-sms on|off]  with --key FILE [--password-file F] | --token LABEL "
 	     "[--pin-file F] [--keyid HEX] [--module M], [--portal URL] [--json]") },
