@@ -391,11 +391,13 @@ static void row_draw(void *ctx, size_t row, int y, int x, int w, bool sel)
 
 	columns(x, w, cx);
 	acct_date(r->info.created_at, date);
+	/* Each column ends a cell before the next: a long name is cut with
+	 * an ellipsis instead of running into the IIN. */
 	tui_put(y, x, w, "", role, true);
-	tui_put(y, cx[0], cx[1] - cx[0], r->info.number, role, true);
-	tui_put(y, cx[1], cx[2] - cx[1], r->full_name[0] ? r->full_name : "-", role, true);
-	tui_put(y, cx[2], cx[3] - cx[2], r->info.iin, role, true);
-	tui_put(y, cx[3], cx[4] - cx[3], date, role, true);
+	tui_put(y, cx[0], cx[1] - 1 - cx[0], r->info.number, role, true);
+	tui_put(y, cx[1], cx[2] - 1 - cx[1], r->full_name[0] ? r->full_name : "-", role, true);
+	tui_put(y, cx[2], cx[3] - 1 - cx[2], r->info.iin, role, true);
+	tui_put(y, cx[3], cx[4] - 1 - cx[3], date, role, true);
 	tui_put(y, cx[4], cx[5] - cx[4], acct_storage_label(r->info.storage), role, true);
 }
 

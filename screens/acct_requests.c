@@ -68,26 +68,46 @@ static const char *row_text(void *ctx, size_t i, char *buf, size_t size)
 	return buf;
 }
 
+/* Number, created, kind, status, approval: drawn column by column, so
+ * Russian and Kazakh words (two bytes a letter) stay aligned; each
+ * column ends a cell before the next. */
+static const int col_w[] = { 12, 10, 6, 18 };
+
+static void put_cols(int y, int x, int w, const char *const v[5], enum tui_role role)
+{
+	tui_put(y, x, w, "", role, true);
+	for (int i = 0; i < 5 && w > 0; i++) {
+		/* The status takes the approval's place when there is none. */
+		int cw = i < 4 && !(i == 3 && !*v[4]) ? col_w[i] : w;
+
+		tui_put(y, x, cw < w ? cw : w, v[i], role, false);
+		x += cw + 1;
+		w -= cw + 1;
+	}
+}
+
 static void row_draw(void *ctx, size_t row, int y, int x, int w, bool sel)
 {
 	struct requests *rq = ctx;
 	const struct qt_account_request *q;
-	char date[11], buf[1024];
+	char date[11];
 
 	if (row < rq->nunsent) {
+		const char *v[5] = { "-", date, _("online"), _("keys made, not sent"), "" };
+
 		acct_date(rq->unsent[row].created, date);
-		snprintf(buf, sizeof(buf), "%-12s %s %-6s %-18s", "-", date, _("online"),
-		         _("keys made, not sent"));
-		tui_put(y, x, w, buf, sel ? R_SELECTED : R_WARN, true);
+		put_cols(y, x, w, v, sel ? R_SELECTED : R_WARN);
 		return;
 	}
 	q = &rq->reqs[row - rq->nunsent];
 	acct_date(q->info.created_at, date);
-	snprintf(buf, sizeof(buf), "%-12s %s %-6s %-18s %s", q->info.number,
-	         q->info.created_at ? date : "-", kind_label(q),
-	         acct_request_status_label(q->info.status),
-	         q->online ? acct_approval_label(q->approval) : "");
-	tui_put(y, x, w, buf, sel ? R_SELECTED : R_NORMAL, true);
+	{
+		const char *v[5] = { q->info.number, q->info.created_at ? date : "-", kind_label(q),
+		                     acct_request_status_label(q->info.status),
+		                     q->online ? acct_approval_label(q->approval) : "" };
+
+		put_cols(y, x, w, v, sel ? R_SELECTED : R_NORMAL);
+	}
 }
 
 static const char *rs_title(struct screen *s) { return _("Tracking the request status"); }
@@ -187,7 +207,6 @@ static void rs_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 {
 	struct requests *rq = s->priv;
 	int mw = w - 4, row = y + 1, bottom = y + h, detail = 7;
-	char buf[512];
 	size_t i;
 
 	(void)t;
@@ -206,9 +225,12 @@ static void rs_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 		return;
 	}
 	/* Aligned with the rows, after the list's pointer column. */
-	snprintf(buf, sizeof(buf), "%-12s %-10s %-6s %-18s %s", _("Number"), _("Created"),
-	         _("Kind"), _("Status"), _("Approval"));
-	tui_put(row++, 4, mw - 2, buf, R_DIM, true);
+	{
+		const char *v[5] = { _("Number"), _("Created"), _("Kind"), _("Status"),
+		                     _("Approval") };
+
+		put_cols(row++, 4, mw - 2, v, R_DIM);
+	}
 	if (rq->jerror[0])
 		detail++;
 	tui_list_draw(&rq->list, row, 2, bottom - detail - row, mw);
