@@ -99,3 +99,24 @@ at_signin() {
 	keys F2
 	wait_for 'Signed in:'
 }
+
+# at_token_holder: SoftHSM2 as a Kaztoken labelled KT (PIN 40917, also in
+# $T/pin) with an individual's keys (IIN 950201493046) applied for,
+# approved and installed on it ($T/t.out); returns 1, the reason in
+# $SOFTHSM_MISSING, when SoftHSM2 is not there.
+T_IIN=950201493046
+at_token_holder() {
+	. "$top_srcdir/tests/softhsm-lib.sh"
+	softhsm_try KT 40917 || return 1
+	printf 'module.kaztoken = %s\np11-kit = no\n' "$SOFTHSM" >>"$XDG_CONFIG_HOME/qoltanba/config"
+	echo 40917 >"$T/pin"
+	printf '{"subject":"individual","iin":"%s","email":"t@example.kz","region":"KZ-71","city":"Astana","storage":"KT"}' \
+		"$T_IIN" >"$T/t.json"
+	"$QOLTANBA" apply --batch "$T/t.json" --portal "$PD_URL" --pin-file "$T/pin" --json \
+		>"$T/t.out" 2>&1 || { cat "$T/t.out" >&2; fail "apply onto the token"; exit 1; }
+	NT=$(grep '^{' "$T/t.out" | tail -1 | jq -r .number)
+	"$QOLTANBAD" ra approve "$NT" --data "$PD_DIR" >/dev/null 2>&1 ||
+		{ fail "approve the token's keys"; exit 1; }
+	"$QOLTANBA" install "$NT" --token KT --pin-file "$T/pin" --portal "$PD_URL" >>"$T/t.out" 2>&1 ||
+		{ cat "$T/t.out" >&2; fail "install onto the token"; exit 1; }
+}

@@ -137,17 +137,7 @@ else
 fi
 
 # ---- a token: SoftHSM2 as a Kaztoken ---------------------------------------------
-. "$top_srcdir/tests/softhsm-lib.sh"
-if softhsm_try KT 40917; then
-	printf 'module.kaztoken = %s\np11-kit = no\n' "$SOFTHSM" >>"$XDG_CONFIG_HOME/qoltanba/config"
-	echo 40917 >"$T/pin"
-	printf '{"subject":"individual","iin":"950201493046","email":"t@example.kz","region":"KZ-71","city":"Astana","storage":"KT"}' >"$T/t.json"
-	"$QOLTANBA" apply --batch "$T/t.json" --portal "$PD_URL" --pin-file "$T/pin" --json >"$T/t.out" 2>&1 ||
-		{ cat "$T/t.out" >&2; fail "apply onto the token"; exit 1; }
-	NT=$(grep '^{' "$T/t.out" | tail -1 | jq -r .number)
-	"$QOLTANBAD" ra approve "$NT" --data "$PD_DIR" >/dev/null 2>&1 || fail "approve the token's keys"
-	"$QOLTANBA" install "$NT" --token KT --pin-file "$T/pin" --portal "$PD_URL" >>"$T/t.out" 2>&1 ||
-		{ cat "$T/t.out" >&2; fail "install onto the token"; exit 1; }
+if at_token_holder; then
 	at_start
 	keys 3
 	wait_for 'Personal account: sign in'
