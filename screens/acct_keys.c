@@ -209,18 +209,6 @@ static void layout(int w, int cw[C_COUNT])
 		cw[C_SERIAL] = 1;
 }
 
-static void cells(int y, int x, const int cw[C_COUNT], const char *const text[C_COUNT],
-                  const enum tui_role role[C_COUNT], enum tui_role gap)
-{
-	for (int i = 0; i < C_COUNT; i++) {
-		if (cw[i] <= 0)
-			continue;
-		tui_put(y, x, cw[i] - 1, text[i], role[i], true);
-		tui_put(y, x + cw[i] - 1, 1, "", gap, true);
-		x += cw[i];
-	}
-}
-
 static void row_draw(void *ctx, size_t row, int y, int x, int w, bool sel)
 {
 	struct keys *p = ctx;
@@ -246,7 +234,7 @@ static void row_draw(void *ctx, size_t row, int y, int x, int w, bool sel)
 		role[i] = base;
 	if (!sel)
 		role[C_STATE] = r;
-	cells(y, x, cw, text, role, base);
+	tui_cells(y, x, C_COUNT, cw, text, role, base);
 }
 
 /* The serial of the selected row, before p->k is replaced or sorted. */
@@ -389,7 +377,7 @@ static void kp_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 			snprintf(sorted, sizeof(sorted), "%s", head[c]);
 		head[c] = sorted;
 		hr[c] = R_HEADING;
-		cells(row, 4, cw, head, hr, R_NORMAL);
+		tui_cells(row, 4, C_COUNT, cw, head, hr, R_NORMAL);
 		row++;
 	}
 	tui_list_draw(&p->list, row, 2, y + h - row, mw);

@@ -65,17 +65,6 @@ static bool same_token(const struct reissue *r)
 	return label[0] == '\0' || strcmp(label, acc.token_label) == 0;
 }
 
-static const char *em_check(struct tui_field *f, void *ctx)
-{
-	char buf[TUI_FIELD_MAX * 4 + 1];
-
-	tui_field_get(f, buf, sizeof(buf));
-	if (qt_email_check(buf) != QT_OK)
-		return _("Not an e-mail address");
-	f->msg_ok = true;
-	return _("Looks right");
-}
-
 static const char *pw_check(struct tui_field *f, void *ctx)
 {
 	struct reissue *r = ctx;
@@ -631,7 +620,7 @@ struct screen *screen_acct_reissue_new(const char *serial)
 	r->fields[F_EMAIL].kind = TF_EMAIL;
 	r->fields[F_EMAIL].label = N_("E-mail");
 	r->fields[F_EMAIL].max = 254;
-	r->fields[F_EMAIL].validate = em_check;
+	r->fields[F_EMAIL].validate = tui_email_check;
 	r->fields[F_STORAGE].kind = TF_CHOICE;
 	r->fields[F_STORAGE].label = N_("Storage");
 	r->fields[F_STORAGE].choices = r->storage_choice;

@@ -16,17 +16,6 @@ struct email {
 	struct tui_form form;
 };
 
-static const char *em_check(struct tui_field *f, void *ctx)
-{
-	char buf[TUI_FIELD_MAX * 4 + 1];
-
-	tui_field_get(f, buf, sizeof(buf));
-	if (qt_email_check(buf) != QT_OK)
-		return _("Not an e-mail address");
-	f->msg_ok = true;
-	return _("Looks right");
-}
-
 static const char *em_title(struct screen *s) { return _("E-mail"); }
 
 static void em_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
@@ -106,7 +95,7 @@ struct screen *screen_apply_email_new(void)
 	e->fields[F_EMAIL].kind = TF_TEXT;   /* our check, our words */
 	e->fields[F_EMAIL].label = N_("E-mail");
 	e->fields[F_EMAIL].max = 254;
-	e->fields[F_EMAIL].validate = em_check;
+	e->fields[F_EMAIL].validate = tui_email_check;
 	e->fields[F_GO].kind = TF_BUTTON;
 	e->fields[F_GO].label = N_("Next");
 	e->form.fields = e->fields;

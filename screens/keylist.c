@@ -186,21 +186,6 @@ static void layout(int w, int cw[C_COUNT])
 	}
 }
 
-static void cells(int y, int x, const int cw[C_COUNT], const char *const text[C_COUNT],
-                  const enum tui_role role[C_COUNT], enum tui_role gap)
-{
-	int i;
-
-	for (i = 0; i < C_COUNT; i++) {
-		if (cw[i] <= 0)
-			continue;
-		/* One blank cell after each column, in the row's colours. */
-		tui_put(y, x, cw[i] - 1, text[i], role[i], true);
-		tui_put(y, x + cw[i] - 1, 1, "", gap, true);
-		x += cw[i];
-	}
-}
-
 static void row_draw(void *ctx, size_t row, int y, int x, int w, bool sel)
 {
 	struct keylist *kl = ctx;
@@ -234,7 +219,7 @@ static void row_draw(void *ctx, size_t row, int y, int x, int w, bool sel)
 		if (!sum)
 			role[C_OWNER] = R_DIM;
 	}
-	cells(y, x, cw, text, role, base);
+	tui_cells(y, x, C_COUNT, cw, text, role, base);
 }
 
 /* Token rows in a stable order, as a folder's are by file name: by
@@ -400,7 +385,7 @@ static void kl_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 		for (i = 0; i < C_COUNT; i++)
 			hr[i] = R_HEADING;
 		layout(lw - 2, cw);
-		cells(y + 1, 4, cw, head, hr, R_NORMAL);
+		tui_cells(y + 1, 4, C_COUNT, cw, head, hr, R_NORMAL);
 	}
 	tui_list_draw(&kl->list, y + 2, 2, h - 2, lw);
 	(void)t;

@@ -292,6 +292,15 @@ void tui_form_wipe(struct tui_form *f);
  * msg_ok set.  rule: the caller's buffer for the formatted messages. */
 const char *tui_password_rule(struct tui_field *f, char *rule, size_t size);
 
+/* One table row of n columns: column i is cw[i] cells wide (0: hidden),
+ * its text cut with an ellipsis in cw[i]-1 cells in role[i], then one
+ * blank cell in gap. */
+void tui_cells(int y, int x, int n, const int *cw, const char *const *text,
+               const enum tui_role *role, enum tui_role gap);
+/* A form validator for an e-mail field (qt_email_check): "Looks right"
+ * or what is wrong. */
+const char *tui_email_check(struct tui_field *f, void *ctx);
+
 /* Progress bar (fraction in 0..1) and spinner glyph. */
 void tui_progress_draw(int y, int x, int w, double fraction, const char *label);
 const char *tui_spinner_glyph(int tick);

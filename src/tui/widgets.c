@@ -9,6 +9,7 @@
 #include <wctype.h>
 
 #include <openssl/crypto.h>
+#include <qoltanba/enroll.h>
 #include <qoltanba/password.h>
 #include "tui/tui.h"
 #include "i18n.h"
@@ -620,6 +621,30 @@ const char *tui_spinner_glyph(int tick)
 	if (tick < 0)
 		tick = 0;
 	return tui_current->utf8 ? u[tick % 8] : a[tick % 4];
+}
+
+void tui_cells(int y, int x, int n, const int *cw, const char *const *text,
+               const enum tui_role *role, enum tui_role gap)
+{
+	for (int i = 0; i < n; i++) {
+		if (cw[i] <= 0)
+			continue;
+		tui_put(y, x, cw[i] - 1, text[i], role[i], true);
+		tui_put(y, x + cw[i] - 1, 1, "", gap, true);
+		x += cw[i];
+	}
+}
+
+const char *tui_email_check(struct tui_field *f, void *ctx)
+{
+	char buf[TUI_FIELD_MAX * 4 + 1];
+
+	(void)ctx;
+	tui_field_get(f, buf, sizeof(buf));
+	if (qt_email_check(buf) != QT_OK)
+		return _("Not an e-mail address");
+	f->msg_ok = true;
+	return _("Looks right");
 }
 
 /* ---- Status bar ---------------------------------------------------------- */
