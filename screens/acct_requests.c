@@ -71,10 +71,15 @@ static const char *row_text(void *ctx, size_t i, char *buf, size_t size)
 /* Number, created, kind, status, approval: drawn column by column, so
  * Russian and Kazakh words (two bytes a letter) stay aligned; each
  * column ends a cell before the next. */
-static const int col_w[] = { 12, 10, 6, 18 };
-
 static void put_cols(int y, int x, int w, const char *const v[5], enum tui_role role)
 {
+	/* The kind is as wide as its words are in this language. */
+	int col_w[4] = { 12, 10, tui_width(_("Kind")), 18 };
+
+	if (tui_width(_("online")) > col_w[2])
+		col_w[2] = tui_width(_("online"));
+	if (tui_width(_("via RA")) > col_w[2])
+		col_w[2] = tui_width(_("via RA"));
 	tui_put(y, x, w, "", role, true);
 	for (int i = 0; i < 5 && w > 0; i++) {
 		/* The status takes the approval's place when there is none. */
