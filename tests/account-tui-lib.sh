@@ -120,3 +120,20 @@ at_token_holder() {
 	"$QOLTANBA" install "$NT" --token KT --pin-file "$T/pin" --portal "$PD_URL" >>"$T/t.out" 2>&1 ||
 		{ cat "$T/t.out" >&2; fail "install onto the token"; exit 1; }
 }
+
+# at_signin_token: Home -> Personal account -> token KT, its PIN, "Open
+# the key", "Sign in": the account's menu (after at_token_holder).
+at_signin_token() {
+	keys 3
+	wait_for 'Personal account: sign in'
+	keys BTab Right
+	wait_for 'Token label'
+	keys Tab F8
+	text KT
+	keys Tab
+	text 40917
+	keys F2
+	wait_for 'will sign in:'
+	keys F2
+	wait_for 'Signed in:'
+}

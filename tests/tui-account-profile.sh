@@ -231,18 +231,7 @@ if ! at_token_holder; then
 fi
 echo 73519 >"$T/newpin"
 AT_ENV="SOFTHSM2_CONF=$SOFTHSM2_CONF" at_start
-keys 3
-wait_for 'Personal account: sign in'
-keys BTab Right
-wait_for 'Token or ID card'
-keys Tab F8
-text KT
-keys Tab
-text 40917
-keys F2
-wait_for 'will sign in:'
-keys F2
-wait_for 'Signed in:'
+at_signin_token
 wait_for "Change of the token's PIN"
 keys 5
 wait_for 'PIN of the token "KT"'

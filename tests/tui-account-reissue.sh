@@ -158,18 +158,7 @@ quit
 # An individual's re-issuance is issued at once: "Install now", with the PIN.
 if at_token_holder; then
 	at_start
-	keys 3
-	wait_for 'Personal account: sign in'
-	keys Up Right
-	wait_for 'Token label'
-	keys Tab
-	text KT
-	keys Tab
-	text 40917
-	keys F2
-	wait_for 'will sign in:'
-	keys F2
-	wait_for 'Signed in:'
+	at_signin_token
 	keys 2
 	wait_for 'New AUTH and SIGN keys in place of certificate'
 	wait_for 'signed in with this token: no PIN needed'
