@@ -245,14 +245,18 @@ static int si_work(struct screen *s, struct tui *t)
 	else
 		rc = acct_open_file(path, secret, &si->sum, si->error, sizeof(si->error));
 	OPENSSL_cleanse(secret, sizeof(secret));
-	tui_field_wipe(&si->fields[F_SECRET]);   /* wrong or used: not kept either way */
 	if (rc != QT_OK) {
-		if (rc == QT_ERR_BAD_PASSWORD || rc == QT_ERR_PIN_INCORRECT) {
+		/* Wrong: typed again.  The portal unreachable: kept (masked)
+		 * for F5, as the message says. */
+		if (rc == QT_ERR_BAD_PASSWORD || rc == QT_ERR_PIN_INCORRECT ||
+		    rc == QT_ERR_PIN_LOCKED) {
+			tui_field_wipe(&si->fields[F_SECRET]);
 			si->fields[F_SECRET].touched = true;
 			si->form.focus = F_SECRET;
 		}
 		return TUI_REDRAW;
 	}
+	tui_field_wipe(&si->fields[F_SECRET]);   /* used: the key is open */
 	si->opened = true;
 	describe(si);
 	relabel(si);
@@ -295,6 +299,9 @@ static int si_key(struct screen *s, struct tui *t, const struct tui_key *k)
 	}
 	if (k->act == ACT_RELOAD && si->opened)
 		return start(s, t, W_SIGN);
+	if (k->act == ACT_RELOAD && si->fields[F_SECRET].len > 0 &&
+	    tui_form_check(&si->form, true) < 0)
+		return start(s, t, W_OPEN);   /* after a network error: again */
 	rr = tui_form_key(&si->form, k, &submit);
 	/* What signs is what is shown: an edit closes the key. */
 	if ((rr & TUI_HANDLED) && !submit && focus <= F_SECRET && k->act != ACT_NEXT &&

@@ -55,6 +55,27 @@ screen_now | grep -q 'awaiting my approval' && fail "an individual is offered th
 keys 7      # Sign out (no approvals item)
 wait_for 'Signed out of the personal account.'
 
+# ---- the portal down: nothing typed is lost, F5 carries on -------------------
+keys F10
+pd_stop
+at_start
+keys 3
+wait_for 'Personal account: sign in'
+keys F8
+text "$(cat "$T/ach.auth")"
+keys Tab
+text Qwerty12
+keys F2
+wait_for 'The AUTH key that will sign in:'    # opening the key needs no portal
+keys F2
+wait_for 'Nothing is lost'
+pd_start
+keys F5
+wait_for 'Signed in: ӘБІЛҚАЙЫР ЕРЛАН ҚАЙРАТҰЛЫ'
+wait_for 'Requests awaiting my approval'
+keys Escape
+wait_for 'Signed out'
+
 # ---- the SIGN file instead of the AUTH file ---------------------------------
 keys 3
 wait_for 'Personal account: sign in'
