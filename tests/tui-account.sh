@@ -2,7 +2,8 @@
 # The personal account's sign-in and menu in a real terminal (tmux)
 # against a real qoltanbad: a wrong password, the AUTH key shown before
 # signing, the account's menu (a first head sees the approvals, an
-# individual does not), signing out on leaving, a SIGN file refused, a
+# individual does not), signing out on leaving, the portal down when
+# signing (nothing is lost, F5 carries on), a SIGN file refused, a
 # revoked AUTH key refused with a pointer to a new application, the
 # notice of keys that expire within 30 days (at start, from this
 # computer's journal, and at sign-in, from the portal) with the days
