@@ -331,7 +331,16 @@ static void kp_draw(struct screen *s, struct tui *t, int y, int x, int h, int w)
 		                                     (unsigned long)p->n),
 		         p->n, sort_name(p->sort), p->desc ? _("descending") : _("ascending"),
 		         arrow(p->desc));
-		tui_put(row, 2, mw, buf, R_HEADING, false);
+		{
+			/* Which key sorts, beside it: at 80 columns the status bar
+			 * may not have room for Sort in every language. */
+			char k[48];
+			int used = tui_put(row, 2, mw, buf, R_HEADING, false);
+
+			tui_action_keys(tui_action_def(ACT_SORT), k, sizeof(k));
+			if (used + tui_width(k) + 4 <= mw)
+				tui_putf(row, 2 + used + 2, mw - used - 2, R_DIM, "(%s)", k);
+		}
 	}
 	row++;
 	if (p->error[0]) {
