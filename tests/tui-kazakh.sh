@@ -112,6 +112,12 @@ for size in 80x24 120x40; do
 	TUI_ARGS=--lang=kk tui $size '<F1>'
 	expect_text "$(kk 'Help: keys')"
 	fits $size
+	# The personal account's sign-in, with a token chosen.
+	TUI_ARGS=--lang=kk tui $size '3<BTab><Right>'
+	expect_text "$(kk 'Personal account: sign in')"
+	expect_text "$(kk 'Token or ID card')"
+	expect_text "$(kk 'Token label')"
+	fits $size
 done
 
 # Switched at run time from Settings (English before, Kazakh after),

@@ -101,6 +101,12 @@ for size in 80x24 120x40; do
 	tui $size '<F1>'
 	expect_text "$(ru 'Help: keys')"
 	fits $size
+	# The personal account's sign-in, with a token chosen.
+	tui $size '3<BTab><Right>'
+	expect_text "$(ru 'Personal account: sign in')"
+	expect_text "$(ru 'Token or ID card')"
+	expect_text "$(ru 'Token label')"
+	fits $size
 done
 
 finish
