@@ -21,6 +21,7 @@
 #include <qoltanba/secret.h>
 #include <qoltanba/token.h>
 #include "cli/cli.h"
+#include "cli/keyinfo.h"
 #include "i18n.h"
 
 static volatile sig_atomic_t interrupted;
@@ -252,7 +253,6 @@ static void print_submitted(const struct qt_app_record *rec, bool json, const ch
 {
 	if (json) {
 		cJSON *o = cJSON_CreateObject();
-		char *s;
 
 		cJSON_AddStringToObject(o, "number", rec->number);
 		cJSON_AddStringToObject(o, "status", "submitted");
@@ -262,11 +262,7 @@ static void print_submitted(const struct qt_app_record *rec, bool json, const ch
 			cJSON_AddStringToObject(o, "folder", rec->folder);
 		cJSON_AddStringToObject(o, "auth_keyid", rec->auth_keyid);
 		cJSON_AddStringToObject(o, "sign_keyid", rec->sign_keyid);
-		s = cJSON_PrintUnformatted(o);
-		if (s != NULL)
-			puts(s);
-		free(s);
-		cJSON_Delete(o);
+		qt_cli_json_line(o);
 		return;
 	}
 	printf(_("Application number: %s\n"), rec->number);
@@ -614,16 +610,6 @@ static cJSON *app_json(const struct qt_app_record *rec, const struct qt_app_info
 	return o;
 }
 
-static void print_json(cJSON *o)
-{
-	char *s = cJSON_PrintUnformatted(o);
-
-	if (s != NULL)
-		puts(s);
-	free(s);
-	cJSON_Delete(o);
-}
-
 static void print_status_text(const struct qt_app_record *rec, const struct qt_app_info *info)
 {
 	char t[32];
@@ -672,7 +658,7 @@ int qt_cmd_status(int argc, char **argv)
 		return qt_cli_fail(rc, NULL);
 	if (rec.step == QT_STEP_KEYS_GENERATED) {
 		if (json) {
-			print_json(app_json(&rec, NULL));
+			qt_cli_json_line(app_json(&rec, NULL));
 		} else {
 			printf(_("Application %s was not sent yet: its keys are in %s. Send it with: "
 			         "qoltanba apply --resume\n"), rec.id, rec.folder[0] ? rec.folder : rec.storage);
@@ -687,7 +673,7 @@ int qt_cmd_status(int argc, char **argv)
 		ex = portal_fail(&c, rc, rec.number);
 	} else {
 		if (json)
-			print_json(app_json(&rec, &info));
+			qt_cli_json_line(app_json(&rec, &info));
 		else
 			print_status_text(&rec, &info);
 		ex = QT_EXIT_OK;
@@ -765,7 +751,7 @@ int qt_cmd_install(int argc, char **argv)
 			cJSON_AddItemToArray(f, cJSON_CreateString(paths[0]));
 			cJSON_AddItemToArray(f, cJSON_CreateString(paths[1]));
 		}
-		print_json(o);
+		qt_cli_json_line(o);
 		ex = QT_EXIT_OK;
 	} else {
 		printf(_("Certificates installed (application %s).\n"), rec.number);
@@ -813,7 +799,7 @@ int qt_cmd_applications(int argc, char **argv)
 
 		for (i = 0; i < j->count; i++)
 			cJSON_AddItemToArray(a, app_json(&j->records[i], NULL));
-		print_json(o);
+		qt_cli_json_line(o);
 	} else if (j->count == 0) {
 		printf(_("No applications on this computer.\n"));
 	} else {
@@ -955,7 +941,7 @@ int qt_cmd_ra(int argc, char **argv)
 				cJSON_AddStringToObject(e, "full_name", list[i].full_name);
 				cJSON_AddItemToArray(a, e);
 			}
-			print_json(o);
+			qt_cli_json_line(o);
 		} else {
 			for (i = 0; i < n; i++)
 				printf("%-12s  %-10s  %-13s  %s  %s\n", list[i].number,
@@ -990,7 +976,7 @@ int qt_cmd_ra(int argc, char **argv)
 
 			cJSON_AddStringToObject(o, "number", info.number);
 			cJSON_AddStringToObject(o, "status", qt_app_status_name(info.status));
-			print_json(o);
+			qt_cli_json_line(o);
 		} else {
 			printf(_("Application %s: %s\n"), info.number, qt_app_status_label(info.status));
 		}
