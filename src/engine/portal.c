@@ -1048,24 +1048,43 @@ static qt_err check_access(const char *access)
 	return QT_OK;
 }
 
+/* The path of an applicant's own application, whose calls carry its
+ * access token: both checked before anything is sent. */
+static qt_err own_app_path(char *buf, size_t size, const char *number, const char *suffix,
+                           const char *access)
+{
+	qt_err rc = app_path(buf, size, "/api/v1/applications/", number, suffix);
+
+	if (rc == QT_OK)
+		rc = check_access(access);
+	return rc;
+}
+
+/* One exchange whose reply is an application. */
+static qt_err request_app(qt_portal *p, const struct req *rq, struct qt_app_info *out)
+{
+	cJSON *j;
+	qt_err rc = request(p, rq, &j);
+
+	if (rc != QT_OK)
+		return rc;
+	rc = parse_app(j, out);
+	cJSON_Delete(j);
+	return rc;
+}
+
 qt_err qt_portal_status(qt_portal *p, const char *number, const char *access,
                         struct qt_app_info *out)
 {
 	struct req rq = { "GET", NULL, access, NULL, false, NULL, R_IDEMPOTENT };
 	char path[96];
-	cJSON *j;
 	qt_err rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = app_path(path, sizeof path, "/api/v1/applications/", number, "")) != QT_OK ||
-	    (rc = check_access(access)) != QT_OK)
+	if ((rc = own_app_path(path, sizeof path, number, "", access)) != QT_OK)
 		return rc;
 	rq.path = path;
-	if ((rc = request(p, &rq, &j)) != QT_OK)
-		return rc;
-	rc = parse_app(j, out);
-	cJSON_Delete(j);
-	return rc;
+	return request_app(p, &rq, out);
 }
 
 void qt_app_certs_clear(struct qt_app_certs *c)
@@ -1095,9 +1114,7 @@ qt_err qt_portal_certificates(qt_portal *p, const char *number, const char *acce
 	qt_err rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = app_path(path, sizeof path, "/api/v1/applications/", number,
-	                   "/certificates")) != QT_OK ||
-	    (rc = check_access(access)) != QT_OK)
+	if ((rc = own_app_path(path, sizeof path, number, "/certificates", access)) != QT_OK)
 		return rc;
 	rq.path = path;
 	if ((rc = request(p, &rq, &j)) != QT_OK)
@@ -1172,12 +1189,11 @@ qt_err qt_portal_install(qt_portal *p, const char *number, const char *access,
 {
 	struct req rq = { "POST", NULL, access, NULL, false, NULL, 0 };
 	char path[96], *a64, *s64;
-	cJSON *b, *j;
+	cJSON *b;
 	qt_err rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = app_path(path, sizeof path, "/api/v1/applications/", number, "/install")) != QT_OK ||
-	    (rc = check_access(access)) != QT_OK)
+	if ((rc = own_app_path(path, sizeof path, number, "/install", access)) != QT_OK)
 		return rc;
 	rq.path = path;
 	a64 = b64(auth_sig, auth_len);
@@ -1194,12 +1210,8 @@ qt_err qt_portal_install(qt_portal *p, const char *number, const char *access,
 	free(a64);
 	free(s64);
 	rq.body = b;
-	rc = request(p, &rq, &j);
+	rc = request_app(p, &rq, out);
 	cJSON_Delete(b);
-	if (rc != QT_OK)
-		return rc;
-	rc = parse_app(j, out);
-	cJSON_Delete(j);
 	return rc;
 }
 
@@ -1407,18 +1419,13 @@ static qt_err ra_decide(qt_portal *p, const char *number, const char *verb, cJSO
 {
 	struct req rq = { "POST", NULL, NULL, NULL, true, body, 0 };
 	char path[128];
-	cJSON *j;
 	qt_err rc;
 
 	memset(out, 0, sizeof *out);
 	if ((rc = app_path(path, sizeof path, "/api/v1/ra/applications/", number, verb)) != QT_OK)
 		return rc;
 	rq.path = path;
-	if ((rc = request(p, &rq, &j)) != QT_OK)
-		return rc;
-	rc = parse_app(j, out);
-	cJSON_Delete(j);
-	return rc;
+	return request_app(p, &rq, out);
 }
 
 qt_err qt_portal_ra_approve(qt_portal *p, const char *number, struct qt_app_info *out)
