@@ -3,6 +3,7 @@
 #define QOLTANBA_KEYGEN_H
 
 #include <openssl/types.h>
+#include <openssl/x509.h>
 #include <qoltanba/cert.h>
 #include <qoltanba/error.h>
 
@@ -51,6 +52,10 @@ enum qt_storage qt_csr_storage(X509_REQ *req);
 /* OID <-> storage of the 1.2.398.3.3.5 extension. */
 const char *qt_storage_oid(enum qt_storage s);
 enum qt_storage qt_storage_from_oid(const char *oid);
+/* The non-critical 1.2.398.3.3.5 extension naming storage s, for a
+ * request or a certificate (X509_EXTENSION_free); NULL when s has no
+ * OID or OpenSSL fails. */
+X509_EXTENSION *qt_storage_extension(enum qt_storage s);
 
 #ifdef __cplusplus
 }

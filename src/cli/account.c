@@ -53,16 +53,6 @@ static void close_session(struct session *s)
 	memset(s, 0, sizeof *s);
 }
 
-static void print_json(cJSON *o)
-{
-	char *s = cJSON_PrintUnformatted(o);
-
-	if (s != NULL)
-		puts(s);
-	free(s);
-	cJSON_Delete(o);
-}
-
 static void add_time(cJSON *o, const char *name, time_t t)
 {
 	char buf[32];
@@ -193,7 +183,7 @@ static int do_keys(const struct opts *o, struct session *s)
 		for (size_t i = 0; i < n; i++)
 			cJSON_AddItemToArray(arr, key_json(&k[i]));
 		cJSON_AddNumberToObject(j, "count", (double)n);
-		print_json(j);
+		qt_cli_json_line(j);
 	} else {
 		/* Translated headings padded by display width, not bytes. */
 		qt_cli_pad(stdout, _("SERIAL"), 41);
@@ -228,7 +218,7 @@ static int do_revoke(const struct opts *o, struct session *s, const char *serial
 		cJSON_AddStringToObject(j, "serial", serial);
 		cJSON_AddStringToObject(j, "status", "revoked");
 		cJSON_AddStringToObject(j, "reason", o->reason ? o->reason : "unspecified");
-		print_json(j);
+		qt_cli_json_line(j);
 	} else {
 		printf(_("Certificate %s is revoked; the portal's CRL says so from now on.\n"), serial);
 	}
@@ -268,7 +258,7 @@ static void print_requests(const struct opts *o, const struct qt_account_request
 		for (size_t i = 0; i < n; i++)
 			cJSON_AddItemToArray(arr, request_json(&r[i]));
 		cJSON_AddNumberToObject(j, "count", (double)n);
-		print_json(j);
+		qt_cli_json_line(j);
 		return;
 	}
 	qt_cli_pad(stdout, _("APPLICATION"), 13);
@@ -314,7 +304,7 @@ static int do_approvals(const struct opts *o, struct session *s, const char *ver
 	if (rc != QT_OK)
 		return qt_cli_fail(rc, number);
 	if (o->json)
-		print_json(request_json(&one));
+		qt_cli_json_line(request_json(&one));
 	else
 		printf(_("Application %s: %s\n"), number, qt_app_status_name(one.info.status));
 	return QT_EXIT_OK;
@@ -366,7 +356,7 @@ static int do_profile(const struct opts *o, struct session *s)
 		cJSON_AddStringToObject(j, "language", p.language);
 		cJSON_AddBoolToObject(j, "notify_email", p.notify_email);
 		cJSON_AddBoolToObject(j, "notify_sms", p.notify_sms);
-		print_json(j);
+		qt_cli_json_line(j);
 		return QT_EXIT_OK;
 	}
 	printf(_("Name:            %s\nIIN:             %s\nRole:            %s\n"), p.full_name,
@@ -415,7 +405,7 @@ static void print_reissued(const struct opts *o, const struct qt_account_request
 		cJSON_AddStringToObject(j, pc ? "folder" : "token", where);
 		cJSON_AddStringToObject(j, "auth_keyid", rec->auth_keyid);
 		cJSON_AddStringToObject(j, "sign_keyid", rec->sign_keyid);
-		print_json(j);
+		qt_cli_json_line(j);
 	} else if (out->info.status == QT_APP_ISSUED) {
 		printf(_("Application %s: issued online. Install it: qoltanba install %s %s %s\n"),
 		       out->info.number, out->info.number, pc ? "--keys" : "--token", where);

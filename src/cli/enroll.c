@@ -21,6 +21,7 @@
 #include <qoltanba/secret.h>
 #include <qoltanba/token.h>
 #include "cli/cli.h"
+#include "cli/keyinfo.h"
 #include "i18n.h"
 
 static volatile sig_atomic_t interrupted;
@@ -90,6 +91,43 @@ static int portal_fail(struct conn *c, qt_err rc, const char *context)
 	if (rc == QT_ERR_NETWORK || rc == QT_ERR_TIMEOUT)
 		fprintf(stderr, _("qoltanba: the portal at %s did not answer\n"), qt_portal_url(c->p));
 	return ex;
+}
+
+/* The options of all the enrollment commands.  Each command's table
+ * names the ones it takes (getopt_long refuses the others); the values
+ * are the same in every table. */
+struct opts {
+	const char *url, *batch, *keys, *token, *pwfile, *pinfile, *module;
+	const char *key, *status, *query, *reason, *outfile;
+	bool json, resume, html;
+};
+
+static bool parse_opts(int argc, char **argv, const struct option *table, struct opts *o)
+{
+	int ch;
+
+	memset(o, 0, sizeof *o);
+	while ((ch = getopt_long(argc, argv, "", table, NULL)) != -1) {
+		switch (ch) {
+		case 'p': o->url = optarg; break;
+		case 'b': o->batch = optarg; break;
+		case 'k': o->keys = optarg; break;
+		case 't': o->token = optarg; break;
+		case 'w': o->pwfile = optarg; break;
+		case 'P': o->pinfile = optarg; break;
+		case 'm': o->module = optarg; break;
+		case 'K': o->key = optarg; break;
+		case 's': o->status = optarg; break;
+		case 'q': o->query = optarg; break;
+		case 'r': o->reason = optarg; break;
+		case 'o': o->outfile = optarg; break;
+		case 'j': o->json = true; break;
+		case 'R': o->resume = true; break;
+		case 'h': o->html = true; break;
+		default: return false;
+		}
+	}
+	return true;
 }
 
 /* ---- Captcha ------------------------------------------------------------ */
@@ -252,7 +290,6 @@ static void print_submitted(const struct qt_app_record *rec, bool json, const ch
 {
 	if (json) {
 		cJSON *o = cJSON_CreateObject();
-		char *s;
 
 		cJSON_AddStringToObject(o, "number", rec->number);
 		cJSON_AddStringToObject(o, "status", "submitted");
@@ -262,11 +299,7 @@ static void print_submitted(const struct qt_app_record *rec, bool json, const ch
 			cJSON_AddStringToObject(o, "folder", rec->folder);
 		cJSON_AddStringToObject(o, "auth_keyid", rec->auth_keyid);
 		cJSON_AddStringToObject(o, "sign_keyid", rec->sign_keyid);
-		s = cJSON_PrintUnformatted(o);
-		if (s != NULL)
-			puts(s);
-		free(s);
-		cJSON_Delete(o);
+		qt_cli_json_line(o);
 		return;
 	}
 	printf(_("Application number: %s\n"), rec->number);
@@ -362,11 +395,11 @@ int qt_cmd_apply(int argc, char **argv)
 		{ "password-file", required_argument, NULL, 'w' },
 		{ "pin-file", required_argument, NULL, 'P' },
 		{ "module", required_argument, NULL, 'm' },
-		{ "resume", no_argument, NULL, 'r' },
+		{ "resume", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *batch = NULL, *url = NULL, *pwfile = NULL, *pinfile = NULL, *module = NULL;
-	bool json = false, resume = false, tty = isatty(2);
+	bool tty = isatty(2);
+	struct opts opt;
 	struct qt_enroll_request r;
 	struct qt_catalog *cat = NULL;
 	struct qt_person person;
@@ -383,40 +416,30 @@ int qt_cmd_apply(int argc, char **argv)
 	qt_token *tok = NULL;
 	struct cap cap;
 	qt_err rc;
-	int ch, ex = QT_EXIT_FAIL, i, tries;
+	int ex = QT_EXIT_FAIL, i, tries;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'b': batch = optarg; break;
-		case 'p': url = optarg; break;
-		case 'j': json = true; break;
-		case 'w': pwfile = optarg; break;
-		case 'P': pinfile = optarg; break;
-		case 'm': module = optarg; break;
-		case 'r': resume = true; break;
-		default: return qt_cli_usage("apply");
-		}
-	}
-	if (optind != argc || (batch == NULL) == !resume)
+	if (!parse_opts(argc, argv, opts, &opt))
+		return qt_cli_usage("apply");
+	if (optind != argc || (opt.batch == NULL) == !opt.resume)
 		return qt_cli_usage("apply");
 	catch_signals();
-	if (resume) {
-		if ((ex = connect_portal(&c, url, NULL)) != QT_EXIT_OK)
+	if (opt.resume) {
+		if ((ex = connect_portal(&c, opt.url, NULL)) != QT_EXIT_OK)
 			return ex;
-		ex = apply_resume(&c, json);
+		ex = apply_resume(&c, opt.json);
 		disconnect(&c);
 		return ex;
 	}
 
 	/* The batch file, strictly: known fields, strings only. */
-	rc = qt_read_file(batch, 64 * 1024, &data, &len);
+	rc = qt_read_file(opt.batch, 64 * 1024, &data, &len);
 	if (rc != QT_OK)
-		return qt_cli_fail(rc, batch);
+		return qt_cli_fail(rc, opt.batch);
 	b = cJSON_ParseWithLength((const char *)data, len);
 	qt_free_secret(data, len);
 	if (!cJSON_IsObject(b)) {
 		fprintf(stderr, _("qoltanba: %s is not a JSON object such as {\"subject\": \"individual\", "
-		                  "\"iin\": \"...\", ...}\n"), batch);
+		                  "\"iin\": \"...\", ...}\n"), opt.batch);
 		cJSON_Delete(b);
 		return QT_EXIT_USAGE;
 	}
@@ -430,7 +453,7 @@ int qt_cmd_apply(int argc, char **argv)
 			fprintf(stderr, known ? _("qoltanba: %s: field \"%s\" must be a string\n")
 			                      : _("qoltanba: %s: unknown field \"%s\" (known: subject, iin, "
 			                          "bin, email, region, city, storage, folder, medium)\n"),
-			        batch, v->string);
+			        opt.batch, v->string);
 			cJSON_Delete(b);
 			return QT_EXIT_USAGE;
 		}
@@ -448,11 +471,12 @@ int qt_cmd_apply(int argc, char **argv)
 	r.folder = BF("folder");
 	r.storage = BF("medium");
 	if (BF("key_type") != NULL && (rc = qt_keytype_parse(BF("key_type"), &r.keytype)) != QT_OK) {
-		ex = batch_error(batch, "key_type", rc, _("Use rsa2048 (what NCA issues) or ecdsa-p256."));
+		ex = batch_error(opt.batch, "key_type", rc,
+		                 _("Use rsa2048 (what NCA issues) or ecdsa-p256."));
 		goto out;
 	}
 	if (storage == NULL) {
-		ex = batch_error(batch, "storage", qt_error(QT_ERR_INVALID_ARG, _("missing")),
+		ex = batch_error(opt.batch, "storage", qt_error(QT_ERR_INVALID_ARG, _("missing")),
 		                 _("\"storage\" is \"pc\" (a folder) or the label of a token."));
 		goto out;
 	}
@@ -460,7 +484,7 @@ int qt_cmd_apply(int argc, char **argv)
 		r.folder = NULL;
 		r.token_label = storage;
 	} else if (r.folder == NULL) {
-		ex = batch_error(batch, "folder", qt_error(QT_ERR_INVALID_ARG, _("missing")),
+		ex = batch_error(opt.batch, "folder", qt_error(QT_ERR_INVALID_ARG, _("missing")),
 		                 _("PC storage needs \"folder\": where the key files will be."));
 		goto out;
 	}
@@ -469,13 +493,13 @@ int qt_cmd_apply(int argc, char **argv)
 	rc = qt_enroll_validate(&r, NULL, &field);
 	if (rc != QT_OK && strcmp(field, "password") != 0 &&
 	    !(r.token_label != NULL && strcmp(field, "storage") == 0)) {
-		ex = batch_error(batch, strcmp(field, "subject_type") == 0 ? "subject" : field, rc,
+		ex = batch_error(opt.batch, strcmp(field, "subject_type") == 0 ? "subject" : field, rc,
 		                 field_hint(field));
 		goto out;
 	}
 	r.password = NULL;
 
-	if ((ex = connect_portal(&c, url, NULL)) != QT_EXIT_OK)
+	if ((ex = connect_portal(&c, opt.url, NULL)) != QT_EXIT_OK)
 		goto out;
 	ex = QT_EXIT_FAIL;
 	if ((rc = qt_portal_catalog(c.p, &cat)) != QT_OK) {
@@ -483,18 +507,18 @@ int qt_cmd_apply(int argc, char **argv)
 		goto out;
 	}
 	if (r.token_label != NULL) {
-		if ((rc = open_token(r.token_label, module, pinfile, &p11, &tok)) != QT_OK) {
+		if ((rc = open_token(r.token_label, opt.module, opt.pinfile, &p11, &tok)) != QT_OK) {
 			ex = qt_cli_fail(rc, r.token_label);
 			goto out;
 		}
 		r.token = tok;
 	} else {
-		rc = new_password(pwfile, &password);
+		rc = new_password(opt.pwfile, &password);
 		if (rc == QT_OK)
 			rc = qt_password_check(password);
 		if (rc != QT_OK) {
-			ex = is_password_err(rc) ? batch_error(pwfile ? pwfile : _("terminal"), "password",
-			                                        rc, qt_password_policy_text())
+			ex = is_password_err(rc) ? batch_error(opt.pwfile ? opt.pwfile : _("terminal"),
+			                                        "password", rc, qt_password_policy_text())
 			                         : qt_cli_fail(rc, NULL);
 			goto out;
 		}
@@ -502,7 +526,7 @@ int qt_cmd_apply(int argc, char **argv)
 	}
 	rc = qt_enroll_validate(&r, cat, &field);
 	if (rc != QT_OK) {
-		ex = batch_error(batch, strcmp(field, "subject_type") == 0 ? "subject" : field, rc,
+		ex = batch_error(opt.batch, strcmp(field, "subject_type") == 0 ? "subject" : field, rc,
 		                 field_hint(field));
 		goto out;
 	}
@@ -522,7 +546,7 @@ int qt_cmd_apply(int argc, char **argv)
 	}
 	if (rc != QT_OK) {
 		if (rc == QT_ERR_REGISTRY || (rc >= QT_ERR_IDNUM_LENGTH && rc <= QT_ERR_EMAIL))
-			ex = batch_error(batch, strncmp(qt_portal_error_code(c.p), "bin", 3) == 0 ||
+			ex = batch_error(opt.batch, strncmp(qt_portal_error_code(c.p), "bin", 3) == 0 ||
 			                        strcmp(qt_portal_error_code(c.p), "not_head") == 0 ? "bin" : "iin",
 			                 rc, NULL);
 		else
@@ -532,7 +556,7 @@ int qt_cmd_apply(int argc, char **argv)
 	r.person = &person;
 	if (r.bin != NULL && *r.bin)
 		r.entity = &entity;
-	if (!json)
+	if (!opt.json)
 		fprintf(stderr, _("Applicant: %s%s%s\n"), person.full_name,
 		        r.entity ? ", " : "", r.entity ? entity.name : "");
 
@@ -553,7 +577,7 @@ int qt_cmd_apply(int argc, char **argv)
 		        rec.folder[0] ? rec.folder : rec.storage, rec.id);
 		goto out;
 	}
-	print_submitted(&rec, json, NULL);
+	print_submitted(&rec, opt.json, NULL);
 	ex = QT_EXIT_OK;
 out:
 #undef BF
@@ -614,16 +638,6 @@ static cJSON *app_json(const struct qt_app_record *rec, const struct qt_app_info
 	return o;
 }
 
-static void print_json(cJSON *o)
-{
-	char *s = cJSON_PrintUnformatted(o);
-
-	if (s != NULL)
-		puts(s);
-	free(s);
-	cJSON_Delete(o);
-}
-
 static void print_status_text(const struct qt_app_record *rec, const struct qt_app_info *info)
 {
 	char t[32];
@@ -651,28 +665,22 @@ int qt_cmd_status(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *url = NULL;
-	bool json = false;
+	struct opts opt;
 	struct qt_app_record rec;
 	struct qt_app_info info;
 	struct conn c;
 	qt_err rc;
-	int ch, ex;
+	int ex;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'p': url = optarg; break;
-		case 'j': json = true; break;
-		default: return qt_cli_usage("status");
-		}
-	}
+	if (!parse_opts(argc, argv, opts, &opt))
+		return qt_cli_usage("status");
 	if (optind + 1 != argc)
 		return qt_cli_usage("status");
 	if ((rc = qt_enroll_find(NULL, argv[optind], &rec)) != QT_OK)
 		return qt_cli_fail(rc, NULL);
 	if (rec.step == QT_STEP_KEYS_GENERATED) {
-		if (json) {
-			print_json(app_json(&rec, NULL));
+		if (opt.json) {
+			qt_cli_json_line(app_json(&rec, NULL));
 		} else {
 			printf(_("Application %s was not sent yet: its keys are in %s. Send it with: "
 			         "qoltanba apply --resume\n"), rec.id, rec.folder[0] ? rec.folder : rec.storage);
@@ -680,14 +688,14 @@ int qt_cmd_status(int argc, char **argv)
 		return QT_EXIT_OK;
 	}
 	catch_signals();
-	if ((ex = connect_portal(&c, url, &rec)) != QT_EXIT_OK)
+	if ((ex = connect_portal(&c, opt.url, &rec)) != QT_EXIT_OK)
 		return ex;
 	rc = qt_enroll_refresh(c.p, NULL, &rec, &info);
 	if (rc != QT_OK) {
 		ex = portal_fail(&c, rc, rec.number);
 	} else {
-		if (json)
-			print_json(app_json(&rec, &info));
+		if (opt.json)
+			qt_cli_json_line(app_json(&rec, &info));
 		else
 			print_status_text(&rec, &info);
 		ex = QT_EXIT_OK;
@@ -710,52 +718,41 @@ int qt_cmd_install(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *url = NULL, *keys = NULL, *token = NULL, *pwfile = NULL, *pinfile = NULL;
-	const char *module = NULL;
-	bool json = false, tty = isatty(2);
+	struct opts opt;
+	bool tty = isatty(2);
 	struct qt_app_record rec;
 	char *password = NULL, *paths[2] = { NULL, NULL };
 	qt_p11 *p11 = NULL;
 	qt_token *tok = NULL;
 	struct conn c;
 	qt_err rc;
-	int ch, ex;
+	int ex;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'p': url = optarg; break;
-		case 'k': keys = optarg; break;
-		case 't': token = optarg; break;
-		case 'w': pwfile = optarg; break;
-		case 'P': pinfile = optarg; break;
-		case 'm': module = optarg; break;
-		case 'j': json = true; break;
-		default: return qt_cli_usage("install");
-		}
-	}
-	if (optind + 1 != argc || (keys == NULL) == (token == NULL))
+	if (!parse_opts(argc, argv, opts, &opt))
+		return qt_cli_usage("install");
+	if (optind + 1 != argc || (opt.keys == NULL) == (opt.token == NULL))
 		return qt_cli_usage("install");
 	if ((rc = qt_enroll_find(NULL, argv[optind], &rec)) != QT_OK)
 		return qt_cli_fail(rc, NULL);
-	if (keys != NULL) {
-		rc = qt_cli_password(pwfile, _("Password of the keys: "), &password);
+	if (opt.keys != NULL) {
+		rc = qt_cli_password(opt.pwfile, _("Password of the keys: "), &password);
 		if (rc != QT_OK)
 			return qt_cli_fail(rc, NULL);
-	} else if ((rc = open_token(token, module, pinfile, &p11, &tok)) != QT_OK) {
-		return qt_cli_fail(rc, token);
+	} else if ((rc = open_token(opt.token, opt.module, opt.pinfile, &p11, &tok)) != QT_OK) {
+		return qt_cli_fail(rc, opt.token);
 	}
 	catch_signals();
-	if ((ex = connect_portal(&c, url, &rec)) != QT_EXIT_OK)
+	if ((ex = connect_portal(&c, opt.url, &rec)) != QT_EXIT_OK)
 		goto out;
-	if (keys != NULL)
-		rc = qt_enroll_install_pc(c.p, NULL, &rec, keys, password, progress_cb, &tty, paths);
+	if (opt.keys != NULL)
+		rc = qt_enroll_install_pc(c.p, NULL, &rec, opt.keys, password, progress_cb, &tty, paths);
 	else
 		rc = qt_enroll_install_token(c.p, NULL, &rec, tok, progress_cb, &tty);
 	if (tty)
 		fputc('\n', stderr);
 	if (rc != QT_OK) {
 		ex = portal_fail(&c, rc, rec.number);
-	} else if (json) {
+	} else if (opt.json) {
 		cJSON *o = app_json(&rec, NULL);
 
 		cJSON_ReplaceItemInObjectCaseSensitive(o, "status", cJSON_CreateString("installed"));
@@ -765,7 +762,7 @@ int qt_cmd_install(int argc, char **argv)
 			cJSON_AddItemToArray(f, cJSON_CreateString(paths[0]));
 			cJSON_AddItemToArray(f, cJSON_CreateString(paths[1]));
 		}
-		print_json(o);
+		qt_cli_json_line(o);
 		ex = QT_EXIT_OK;
 	} else {
 		printf(_("Certificates installed (application %s).\n"), rec.number);
@@ -794,26 +791,22 @@ int qt_cmd_applications(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct qt_journal *j;
-	bool json = false;
+	struct opts opt;
 	qt_err rc;
 	size_t i;
-	int ch;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch != 'j')
-			return qt_cli_usage("applications");
-		json = true;
-	}
+	if (!parse_opts(argc, argv, opts, &opt))
+		return qt_cli_usage("applications");
 	if (optind != argc)
 		return qt_cli_usage("applications");
 	if ((rc = qt_journal_load(NULL, &j)) != QT_OK)
 		return qt_cli_fail(rc, NULL);
-	if (json) {
+	if (opt.json) {
 		cJSON *o = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(o, "applications");
 
 		for (i = 0; i < j->count; i++)
 			cJSON_AddItemToArray(a, app_json(&j->records[i], NULL));
-		print_json(o);
+		qt_cli_json_line(o);
 	} else if (j->count == 0) {
 		printf(_("No applications on this computer.\n"));
 	} else {
@@ -840,26 +833,20 @@ int qt_cmd_form(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct qt_app_record rec;
-	const char *outfile = NULL;
-	bool html = false;
+	struct opts opt;
 	char *text = NULL;
 	qt_err rc;
-	int ch;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'h': html = true; break;
-		case 'o': outfile = optarg; break;
-		default: return qt_cli_usage("form");
-		}
-	}
+	if (!parse_opts(argc, argv, opts, &opt))
+		return qt_cli_usage("form");
 	if (optind + 1 != argc)
 		return qt_cli_usage("form");
 	if ((rc = qt_enroll_find(NULL, argv[optind], &rec)) != QT_OK)
 		return qt_cli_fail(rc, NULL);
-	rc = html ? qt_application_form_html(NULL, &rec, &text) : qt_application_form_text(NULL, &rec, &text);
-	if (rc == QT_OK && outfile != NULL)
-		rc = qt_atomic_write(outfile, text, strlen(text), 0644, QT_WRITE_REPLACE);
+	rc = opt.html ? qt_application_form_html(NULL, &rec, &text) :
+	     qt_application_form_text(NULL, &rec, &text);
+	if (rc == QT_OK && opt.outfile != NULL)
+		rc = qt_atomic_write(opt.outfile, text, strlen(text), 0644, QT_WRITE_REPLACE);
 	else if (rc == QT_OK)
 		fputs(text, stdout);
 	free(text);
@@ -872,7 +859,7 @@ int qt_cmd_ra(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "portal", required_argument, NULL, 'p' },
-		{ "operator-key", required_argument, NULL, 'k' },
+		{ "operator-key", required_argument, NULL, 'K' },
 		{ "password-file", required_argument, NULL, 'w' },
 		{ "status", required_argument, NULL, 's' },
 		{ "query", required_argument, NULL, 'q' },
@@ -880,28 +867,17 @@ int qt_cmd_ra(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *url = NULL, *key = NULL, *pwfile = NULL, *status = NULL, *query = NULL;
-	const char *reason = NULL, *verb;
+	struct opts opt;
+	const char *verb;
 	char *password = NULL, name[256];
-	bool json = false;
 	struct qt_app_info info, *list = NULL;
 	size_t n = 0, i;
 	struct conn c;
 	qt_err rc;
-	int ch, ex;
+	int ex;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'p': url = optarg; break;
-		case 'k': key = optarg; break;
-		case 'w': pwfile = optarg; break;
-		case 's': status = optarg; break;
-		case 'q': query = optarg; break;
-		case 'r': reason = optarg; break;
-		case 'j': json = true; break;
-		default: return qt_cli_usage("ra");
-		}
-	}
+	if (!parse_opts(argc, argv, opts, &opt))
+		return qt_cli_usage("ra");
 	if (optind >= argc)
 		return qt_cli_usage("ra");
 	verb = argv[optind];
@@ -909,38 +885,38 @@ int qt_cmd_ra(int argc, char **argv)
 	    (strcmp(verb, "approve") == 0 || strcmp(verb, "reject") == 0 || strcmp(verb, "view") == 0)
 	    ? optind + 2 != argc : true)
 		return qt_cli_usage("ra");
-	if (strcmp(verb, "reject") == 0 && (reason == NULL || *reason == '\0')) {
+	if (strcmp(verb, "reject") == 0 && (opt.reason == NULL || *opt.reason == '\0')) {
 		fprintf(stderr, _("qoltanba: a rejection needs --reason TEXT (the applicant sees it)\n"));
 		return QT_EXIT_USAGE;
 	}
 	catch_signals();
-	if ((ex = connect_portal(&c, url, NULL)) != QT_EXIT_OK)
+	if ((ex = connect_portal(&c, opt.url, NULL)) != QT_EXIT_OK)
 		return ex;
-	if (key == NULL && c.local != NULL) {
-		key = qt_localportal_operator_key(c.local);
-		if (pwfile == NULL)
-			pwfile = qt_localportal_operator_password_file(c.local);
+	if (opt.key == NULL && c.local != NULL) {
+		opt.key = qt_localportal_operator_key(c.local);
+		if (opt.pwfile == NULL)
+			opt.pwfile = qt_localportal_operator_password_file(c.local);
 	}
-	if (key == NULL) {
+	if (opt.key == NULL) {
 		fprintf(stderr, _("qoltanba: give the operator's key file with --operator-key FILE\n"));
 		ex = QT_EXIT_USAGE;
 		goto out;
 	}
-	rc = qt_cli_password(pwfile, _("Password of the operator's key: "), &password);
+	rc = qt_cli_password(opt.pwfile, _("Password of the operator's key: "), &password);
 	if (rc == QT_OK)
-		rc = qt_portal_ra_login_file(c.p, key, password, name, sizeof name);
+		rc = qt_portal_ra_login_file(c.p, opt.key, password, name, sizeof name);
 	qt_free_secret_str(password);
 	if (rc != QT_OK) {
 		ex = portal_fail(&c, rc, _("operator sign-in"));
 		goto out;
 	}
 	if (strcmp(verb, "list") == 0) {
-		rc = qt_portal_ra_list(c.p, status, query, 500, 0, &list, &n);
+		rc = qt_portal_ra_list(c.p, opt.status, opt.query, 500, 0, &list, &n);
 		if (rc != QT_OK) {
 			ex = portal_fail(&c, rc, NULL);
 			goto out;
 		}
-		if (json) {
+		if (opt.json) {
 			cJSON *o = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(o, "applications");
 
 			for (i = 0; i < n; i++) {
@@ -955,7 +931,7 @@ int qt_cmd_ra(int argc, char **argv)
 				cJSON_AddStringToObject(e, "full_name", list[i].full_name);
 				cJSON_AddItemToArray(a, e);
 			}
-			print_json(o);
+			qt_cli_json_line(o);
 		} else {
 			for (i = 0; i < n; i++)
 				printf("%-12s  %-10s  %-13s  %s  %s\n", list[i].number,
@@ -978,19 +954,19 @@ int qt_cmd_ra(int argc, char **argv)
 	} else if (strcmp(verb, "approve") == 0) {
 		rc = qt_portal_ra_approve(c.p, argv[optind + 1], &info);
 	} else {
-		rc = qt_portal_ra_reject(c.p, argv[optind + 1], reason, &info);
+		rc = qt_portal_ra_reject(c.p, argv[optind + 1], opt.reason, &info);
 	}
 	if (rc != QT_OK) {
 		ex = portal_fail(&c, rc, argv[optind + 1]);
 		goto out;
 	}
 	if (strcmp(verb, "view") != 0) {
-		if (json) {
+		if (opt.json) {
 			cJSON *o = cJSON_CreateObject();
 
 			cJSON_AddStringToObject(o, "number", info.number);
 			cJSON_AddStringToObject(o, "status", qt_app_status_name(info.status));
-			print_json(o);
+			qt_cli_json_line(o);
 		} else {
 			printf(_("Application %s: %s\n"), info.number, qt_app_status_label(info.status));
 		}

@@ -151,7 +151,6 @@ static qt_err sign_b64(qt_account *a, const char *text, char **out)
 	unsigned char *sig = NULL;
 	size_t len = 0;
 	qt_err rc;
-	int n;
 
 	*out = NULL;
 	if (a->cert == NULL)
@@ -163,29 +162,10 @@ static qt_err sign_b64(qt_account *a, const char *text, char **out)
 		rc = qt_portal_sign_text_(a->key, text, &sig, &len, "signing for the personal account");
 	if (rc != QT_OK)
 		return rc;
-	if ((*out = malloc(4 * ((len + 2) / 3) + 1)) == NULL) {
+	if ((*out = qt_portal_b64_(sig, len)) == NULL)
 		rc = QT_ERR_NOMEM;
-		goto out;
-	}
-	n = EVP_EncodeBlock((unsigned char *)*out, sig, (int)len);
-	(*out)[n] = '\0';
-out:
 	OPENSSL_free(sig);
 	return rc;
-}
-
-static char *cert_pem(X509 *x)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	BUF_MEM *bm;
-	char *s = NULL;
-
-	if (b != NULL && PEM_write_bio_X509(b, x) == 1) {
-		BIO_get_mem_ptr(b, &bm);
-		s = strndup(bm->data, bm->length);
-	}
-	BIO_free(b);
-	return s;
 }
 
 /* Portal codes the account gives their own meaning. */
@@ -236,7 +216,7 @@ qt_err qt_account_sign_in(qt_account *a, struct qt_account_holder *out)
 {
 	cJSON *j = NULL, *b = NULL;
 	const cJSON *h, *ex, *e;
-	char cid[80], sign_this[256], token[256], *sig = NULL, *pem = NULL;
+	char cid[80], sign_this[256], token[256], *sig = NULL;
 	qt_err rc;
 
 	a->signed_in = false;
@@ -257,13 +237,8 @@ qt_err qt_account_sign_in(qt_account *a, struct qt_account_holder *out)
 	}
 	if ((rc = sign_b64(a, sign_this, &sig)) != QT_OK)
 		goto out;
-	if ((pem = cert_pem(a->cert)) == NULL || (b = cJSON_CreateObject()) == NULL) {
-		rc = QT_ERR_NOMEM;
+	if ((rc = qt_portal_sign_in_body_(cid, a->cert, sig, &b)) != QT_OK)
 		goto out;
-	}
-	cJSON_AddStringToObject(b, "challenge_id", cid);
-	cJSON_AddStringToObject(b, "certificate", pem);
-	cJSON_AddStringToObject(b, "signature", sig);
 	cJSON_Delete(j);
 	j = NULL;
 	if ((rc = qt_portal_call_(a->p, "POST", "/api/v1/account/session", b, false, &j)) != QT_OK) {
@@ -298,7 +273,6 @@ out:
 	cJSON_Delete(j);
 	cJSON_Delete(b);
 	free(sig);
-	free(pem);
 	return rc;
 }
 

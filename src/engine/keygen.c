@@ -100,8 +100,9 @@ static int add_rdn(X509_NAME *n, int nid, const char *prefix, const char *value)
 	                                  (const unsigned char *)buf, -1, -1, 0);
 }
 
-/* The value of 1.2.398.3.3.5: SEQUENCE { OBJECT IDENTIFIER }. */
-static X509_EXTENSION *storage_extension(enum qt_storage s)
+/* The value of 1.2.398.3.3.5: SEQUENCE { OBJECT IDENTIFIER }.  The
+ * portal's CA puts the same extension in the certificates it issues. */
+X509_EXTENSION *qt_storage_extension(enum qt_storage s)
 {
 	const char *oid = qt_storage_oid(s);
 	ASN1_OBJECT *ext_obj = NULL, *val_obj = NULL;
@@ -194,7 +195,7 @@ qt_err qt_csr_create(EVP_PKEY *key, const struct qt_csr_params *p, X509_REQ **ou
 		}
 	}
 	if (p->storage != QT_STORAGE_UNKNOWN) {
-		ext = storage_extension(p->storage);
+		ext = qt_storage_extension(p->storage);
 		if (ext == NULL || !sk_X509_EXTENSION_push(exts, ext)) {
 			X509_EXTENSION_free(ext);
 			goto fail;

@@ -1048,24 +1048,43 @@ static qt_err check_access(const char *access)
 	return QT_OK;
 }
 
+/* The path of an applicant's own application, whose calls carry its
+ * access token: both checked before anything is sent. */
+static qt_err own_app_path(char *buf, size_t size, const char *number, const char *suffix,
+                           const char *access)
+{
+	qt_err rc = app_path(buf, size, "/api/v1/applications/", number, suffix);
+
+	if (rc == QT_OK)
+		rc = check_access(access);
+	return rc;
+}
+
+/* One exchange whose reply is an application. */
+static qt_err request_app(qt_portal *p, const struct req *rq, struct qt_app_info *out)
+{
+	cJSON *j;
+	qt_err rc = request(p, rq, &j);
+
+	if (rc != QT_OK)
+		return rc;
+	rc = parse_app(j, out);
+	cJSON_Delete(j);
+	return rc;
+}
+
 qt_err qt_portal_status(qt_portal *p, const char *number, const char *access,
                         struct qt_app_info *out)
 {
 	struct req rq = { "GET", NULL, access, NULL, false, NULL, R_IDEMPOTENT };
 	char path[96];
-	cJSON *j;
 	qt_err rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = app_path(path, sizeof path, "/api/v1/applications/", number, "")) != QT_OK ||
-	    (rc = check_access(access)) != QT_OK)
+	if ((rc = own_app_path(path, sizeof path, number, "", access)) != QT_OK)
 		return rc;
 	rq.path = path;
-	if ((rc = request(p, &rq, &j)) != QT_OK)
-		return rc;
-	rc = parse_app(j, out);
-	cJSON_Delete(j);
-	return rc;
+	return request_app(p, &rq, out);
 }
 
 void qt_app_certs_clear(struct qt_app_certs *c)
@@ -1095,9 +1114,7 @@ qt_err qt_portal_certificates(qt_portal *p, const char *number, const char *acce
 	qt_err rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = app_path(path, sizeof path, "/api/v1/applications/", number,
-	                   "/certificates")) != QT_OK ||
-	    (rc = check_access(access)) != QT_OK)
+	if ((rc = own_app_path(path, sizeof path, number, "/certificates", access)) != QT_OK)
 		return rc;
 	rq.path = path;
 	if ((rc = request(p, &rq, &j)) != QT_OK)
@@ -1156,7 +1173,9 @@ qt_err qt_install_proof_text(const char *number, const char *nonce, char *buf, s
 	return QT_OK;
 }
 
-static char *b64(const unsigned char *d, size_t n)
+/* Base64 of n bytes, NUL-terminated (free()); NULL when memory runs
+ * out.  Shared with account.c. */
+char *qt_portal_b64_(const unsigned char *d, size_t n)
 {
 	char *o = malloc(4 * ((n + 2) / 3) + 1);
 
@@ -1172,16 +1191,15 @@ qt_err qt_portal_install(qt_portal *p, const char *number, const char *access,
 {
 	struct req rq = { "POST", NULL, access, NULL, false, NULL, 0 };
 	char path[96], *a64, *s64;
-	cJSON *b, *j;
+	cJSON *b;
 	qt_err rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = app_path(path, sizeof path, "/api/v1/applications/", number, "/install")) != QT_OK ||
-	    (rc = check_access(access)) != QT_OK)
+	if ((rc = own_app_path(path, sizeof path, number, "/install", access)) != QT_OK)
 		return rc;
 	rq.path = path;
-	a64 = b64(auth_sig, auth_len);
-	s64 = b64(sign_sig, sign_len);
+	a64 = qt_portal_b64_(auth_sig, auth_len);
+	s64 = qt_portal_b64_(sign_sig, sign_len);
 	b = cJSON_CreateObject();
 	if (a64 == NULL || s64 == NULL || b == NULL) {
 		free(a64);
@@ -1194,12 +1212,8 @@ qt_err qt_portal_install(qt_portal *p, const char *number, const char *access,
 	free(a64);
 	free(s64);
 	rq.body = b;
-	rc = request(p, &rq, &j);
+	rc = request_app(p, &rq, out);
 	cJSON_Delete(b);
-	if (rc != QT_OK)
-		return rc;
-	rc = parse_app(j, out);
-	cJSON_Delete(j);
 	return rc;
 }
 
@@ -1226,16 +1240,48 @@ qt_err qt_portal_sign_text_(EVP_PKEY *key, const char *text, unsigned char **sig
 	return rc;
 }
 
+/* The second step of a challenge-response sign-in, the RA's and the
+ * personal account's: {challenge_id, certificate (PEM), signature}.
+ * Shared with account.c. */
+qt_err qt_portal_sign_in_body_(const char *challenge_id, X509 *cert, const char *sig64,
+                               cJSON **out)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	BUF_MEM *bm;
+	char *pem = NULL;
+	cJSON *b = NULL;
+	qt_err rc = QT_OK;
+
+	*out = NULL;
+	if (bio == NULL || PEM_write_bio_X509(bio, cert) != 1) {
+		BIO_free(bio);
+		return qt_error_ssl(QT_ERR_CRYPTO, "certificate");
+	}
+	BIO_get_mem_ptr(bio, &bm);
+	pem = strndup(bm->data, bm->length);
+	b = cJSON_CreateObject();
+	if (pem == NULL || b == NULL) {
+		cJSON_Delete(b);
+		rc = QT_ERR_NOMEM;
+	} else {
+		cJSON_AddStringToObject(b, "challenge_id", challenge_id);
+		cJSON_AddStringToObject(b, "certificate", pem);
+		cJSON_AddStringToObject(b, "signature", sig64);
+		*out = b;
+	}
+	free(pem);
+	BIO_free(bio);
+	return rc;
+}
+
 qt_err qt_portal_ra_login(qt_portal *p, EVP_PKEY *key, X509 *cert,
                           char *operator_name, size_t size)
 {
 	struct req rq = { "POST", "/api/v1/ra/challenge", NULL, NULL, false, NULL, 0 };
-	char cid[80], sign_this[256], *pem = NULL, *s64 = NULL;
+	char cid[80], sign_this[256], *s64 = NULL;
 	unsigned char *sig = NULL;
 	size_t siglen = 0;
-	BIO *bio = NULL;
 	cJSON *j = NULL, *b = NULL;
-	BUF_MEM *bm;
 	qt_err rc;
 
 	if (operator_name != NULL && size > 0)
@@ -1254,22 +1300,12 @@ qt_err qt_portal_ra_login(qt_portal *p, EVP_PKEY *key, X509 *cert,
 	if ((rc = qt_portal_sign_text_(key, sign_this, &sig, &siglen,
 	                               "signing the sign-in challenge")) != QT_OK)
 		goto out;
-	bio = BIO_new(BIO_s_mem());
-	if (bio == NULL || PEM_write_bio_X509(bio, cert) != 1) {
-		rc = qt_error_ssl(QT_ERR_CRYPTO, "certificate");
-		goto out;
-	}
-	BIO_get_mem_ptr(bio, &bm);
-	pem = strndup(bm->data, bm->length);
-	s64 = b64(sig, siglen);
-	b = cJSON_CreateObject();
-	if (pem == NULL || s64 == NULL || b == NULL) {
+	if ((s64 = qt_portal_b64_(sig, siglen)) == NULL) {
 		rc = QT_ERR_NOMEM;
 		goto out;
 	}
-	cJSON_AddStringToObject(b, "challenge_id", cid);
-	cJSON_AddStringToObject(b, "certificate", pem);
-	cJSON_AddStringToObject(b, "signature", s64);
+	if ((rc = qt_portal_sign_in_body_(cid, cert, s64, &b)) != QT_OK)
+		goto out;
 	cJSON_Delete(j);
 	j = NULL;
 	rq.path = "/api/v1/ra/session";
@@ -1283,8 +1319,6 @@ qt_err qt_portal_ra_login(qt_portal *p, EVP_PKEY *key, X509 *cert,
 out:
 	cJSON_Delete(j);
 	cJSON_Delete(b);
-	BIO_free(bio);
-	free(pem);
 	free(s64);
 	OPENSSL_free(sig);
 	return rc;
@@ -1407,18 +1441,13 @@ static qt_err ra_decide(qt_portal *p, const char *number, const char *verb, cJSO
 {
 	struct req rq = { "POST", NULL, NULL, NULL, true, body, 0 };
 	char path[128];
-	cJSON *j;
 	qt_err rc;
 
 	memset(out, 0, sizeof *out);
 	if ((rc = app_path(path, sizeof path, "/api/v1/ra/applications/", number, verb)) != QT_OK)
 		return rc;
 	rq.path = path;
-	if ((rc = request(p, &rq, &j)) != QT_OK)
-		return rc;
-	rc = parse_app(j, out);
-	cJSON_Delete(j);
-	return rc;
+	return request_app(p, &rq, out);
 }
 
 qt_err qt_portal_ra_approve(qt_portal *p, const char *number, struct qt_app_info *out)

@@ -26,6 +26,13 @@ qt_err qt_portal_jbool_(const cJSON *o, const char *name, bool *dst, bool requir
  * possession. */
 qt_err qt_portal_sign_text_(EVP_PKEY *key, const char *text, unsigned char **sig, size_t *len,
                             const char *what);
+/* Base64 of n bytes (free()); NULL when memory runs out. */
+char *qt_portal_b64_(const unsigned char *d, size_t n);
+/* The second step of the RA and account sign-ins: *out is
+ * {challenge_id, certificate (cert as PEM), signature (sig64)}
+ * (cJSON_Delete). */
+qt_err qt_portal_sign_in_body_(const char *challenge_id, X509 *cert, const char *sig64,
+                               cJSON **out);
 
 /* From enroll.c: the two requests, the storage id and the e-mail of a
  * journal record's application (malloc()ed; email may be NULL). */

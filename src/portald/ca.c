@@ -585,40 +585,14 @@ static bool add_email(X509 *x, const char *email)
 	return ok;
 }
 
-/* 1.2.398.3.3.5, non-critical: SEQUENCE { OBJECT IDENTIFIER }. */
+/* 1.2.398.3.3.5, non-critical: SEQUENCE { OBJECT IDENTIFIER }, as the
+ * engine puts it in requests. */
 static bool add_storage(X509 *x, enum qt_storage s)
 {
-	const char *oid = qt_storage_oid(s);
-	ASN1_OBJECT *ext_obj = NULL, *val_obj = NULL;
-	ASN1_OCTET_STRING *os = NULL;
-	X509_EXTENSION *ext = NULL;
-	unsigned char der[64], *p;
-	int olen;
-	bool ok = false;
+	X509_EXTENSION *ext = qt_storage_extension(s);
+	bool ok = ext != NULL && X509_add_ext(x, ext, -1) == 1;
 
-	if (oid == NULL)
-		return false;
-	val_obj = OBJ_txt2obj(oid, 1);
-	ext_obj = OBJ_txt2obj(QT_OID_KEY_STORAGE, 1);
-	if (val_obj == NULL || ext_obj == NULL)
-		goto done;
-	olen = i2d_ASN1_OBJECT(val_obj, NULL);
-	if (olen <= 0 || olen + 2 > (int)sizeof der)
-		goto done;
-	der[0] = 0x30;
-	der[1] = (unsigned char)olen;
-	p = der + 2;
-	i2d_ASN1_OBJECT(val_obj, &p);
-	os = ASN1_OCTET_STRING_new();
-	if (os == NULL || !ASN1_OCTET_STRING_set(os, der, olen + 2))
-		goto done;
-	ext = X509_EXTENSION_create_by_OBJ(NULL, ext_obj, 0, os);
-	ok = ext != NULL && X509_add_ext(x, ext, -1) == 1;
-done:
 	X509_EXTENSION_free(ext);
-	ASN1_OBJECT_free(val_obj);
-	ASN1_OBJECT_free(ext_obj);
-	ASN1_OCTET_STRING_free(os);
 	return ok;
 }
 
