@@ -73,6 +73,11 @@ expect_match '"status":"submitted"'
 expect_exit 0 "$QOLTANBA" form "$N"
 expect_match "Application number: +$N"
 expect_match 'within 30 days'
+# An operator key file without its certificate: told, not a crash.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/nc.key" 2>/dev/null
+openssl pkcs12 -export -nocerts -inkey "$T/nc.key" -passout file:"$T/pw" -out "$T/nocert.p12" 2>/dev/null
+expect_exit 1 "$QOLTANBA" ra list --portal "$P" --operator-key "$T/nocert.p12" --password-file "$T/pw"
+expect_match 'no certificate'
 expect_exit 0 "$QOLTANBA" ra list --portal "$P" $RA
 expect_match "^$N +submitted +chairman +060340138014 +ӘБІЛҚАЙЫР ЕРЛАН"
 expect_exit 0 "$QOLTANBA" ra approve "$N" --portal "$P" $RA

@@ -1334,6 +1334,8 @@ qt_err qt_portal_ra_login_file(qt_portal *p, const char *path, const char *passw
 		return rc;
 	if (qt_keyfile_key(kf) == NULL)
 		rc = qt_error(QT_ERR_NO_KEY, "%s", path);
+	else if (qt_keyfile_cert(kf) == NULL)   /* the portal knows the operator by it */
+		rc = qt_error(QT_ERR_NO_CERT, "%s", path);
 	else
 		rc = qt_portal_ra_login(p, qt_keyfile_key(kf), qt_keyfile_cert(kf),
 		                        operator_name, size);
