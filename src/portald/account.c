@@ -154,40 +154,23 @@ static int expiring_cb(void *ctx, const struct pd_cert *c, const struct pd_app *
 	return 0;
 }
 
-static const struct pd_field F_SESSION[] = {
-	{ "challenge_id", PD_JSTR, true }, { "certificate", PD_JSTR, true },
-	{ "signature", PD_JSTR, true }, { NULL, 0, false }
-};
-
 static void h_session(struct pd_req *r)
 {
 	struct pd_server *srv = r->srv;
 	struct pd_store *s = srv->store;
-	cJSON *b = pd_body_json(r, F_SESSION), *o;
+	cJSON *b, *o;
 	struct pd_challenge ch;
 	struct pd_cert c;
 	struct pd_app a;
 	struct pd_holder_session ss;
 	char serial[2 * PD_CA_SERIAL_LEN + 1], msg[160], token[48], why[128];
-	unsigned char *der = NULL;
-	X509 *x = NULL, *stored = NULL;
+	X509 *x, *stored = NULL;
 	time_t now = pd_now();
-	int len;
 
+	if (pd_api_signin(r, now, &b, &ch, &x))
+		return;
 	memset(&c, 0, sizeof(c));
 	memset(&a, 0, sizeof(a));
-	if (!b)
-		return;
-	/* The challenge is spent first: whatever follows, it never works again. */
-	if (s->ops->challenge_take(s, pd_jstr(b, "challenge_id"), now, &ch) != PD_OK) {
-		pd_reply_error(r, 401, "challenge_invalid",
-		               "unknown, used or expired challenge; ask for a new one");
-		goto out;
-	}
-	if (!(x = pem_x509(pd_jstr(b, "certificate"))) || (len = i2d_X509(x, &der)) <= 0) {
-		pd_reply_error(r, 400, "bad_certificate", "certificate is not a PEM certificate");
-		goto out;
-	}
 	if (!chain_ok(srv, x, why, sizeof(why))) {
 		pd_reply_error(r, 401, "chain_invalid",
 		               "the certificate was not issued by this portal's CA: %s", why);
@@ -265,7 +248,6 @@ static void h_session(struct pd_req *r)
 	snprintf(r->extra, sizeof(r->extra), "holder=%s", a.iin);
 	pd_reply_json(r, 201, o);
 out:
-	OPENSSL_free(der);
 	X509_free(x);
 	X509_free(stored);
 	pd_cert_clear(&c);

@@ -1248,34 +1248,56 @@ static const struct pd_field F_SESSION[] = {
 	{ "signature", PD_JSTR, true }, { NULL, 0, false }
 };
 
+int pd_api_signin(struct pd_req *r, time_t now, cJSON **bp, struct pd_challenge *ch, X509 **xp)
+{
+	struct pd_store *s = r->srv->store;
+	cJSON *b = pd_body_json(r, F_SESSION);
+	X509 *x = NULL;
+	BIO *bio;
+
+	if (!b)
+		return -1;
+	/* The challenge is spent first: whatever follows, it never works again. */
+	if (s->ops->challenge_take(s, pd_jstr(b, "challenge_id"), now, ch) != PD_OK) {
+		pd_reply_error(r, 401, "challenge_invalid",
+		               "unknown, used or expired challenge; ask for a new one");
+		goto fail;
+	}
+	bio = BIO_new_mem_buf(pd_jstr(b, "certificate"), -1);
+	x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	BIO_free(bio);
+	if (!x || i2d_X509(x, NULL) <= 0) {
+		pd_reply_error(r, 400, "bad_certificate", "certificate is not a PEM certificate");
+		goto fail;
+	}
+	*bp = b;
+	*xp = x;
+	return 0;
+fail:
+	X509_free(x);
+	cJSON_Delete(b);
+	return -1;
+}
+
 static void h_ra_session(struct pd_req *r)
 {
 	struct pd_server *srv = r->srv;
 	struct pd_store *s = srv->store;
-	cJSON *b = pd_body_json(r, F_SESSION), *o;
+	cJSON *b, *o;
 	struct pd_challenge ch;
 	struct pd_operator op;
 	struct pd_session ss;
 	unsigned char *der = NULL;
 	char fp[65], msg[128], token[48];
-	X509 *x = NULL;
-	BIO *bio;
+	X509 *x;
 	int len;
 	time_t now = pd_now();
 
-	memset(&op, 0, sizeof(op));
-	if (!b)
+	if (pd_api_signin(r, now, &b, &ch, &x))
 		return;
-	if (s->ops->challenge_take(s, pd_jstr(b, "challenge_id"), now, &ch) != PD_OK) {
-		pd_reply_error(r, 401, "challenge_invalid",
-		               "unknown, used or expired challenge; ask for a new one");
-		goto out;
-	}
-	bio = BIO_new_mem_buf(pd_jstr(b, "certificate"), -1);
-	x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
-	BIO_free(bio);
-	if (!x || (len = i2d_X509(x, &der)) <= 0) {
-		pd_reply_error(r, 400, "bad_certificate", "certificate is not a PEM certificate");
+	memset(&op, 0, sizeof(op));
+	if ((len = i2d_X509(x, &der)) <= 0) {
+		internal(r);
 		goto out;
 	}
 	pd_sha256_hex(der, (size_t)len, fp);

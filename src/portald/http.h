@@ -78,6 +78,11 @@ bool pd_api_empty_body(struct pd_req *r);
 struct pd_challenge;
 /* A stored sign-in challenge and the start of its 201 answer (api.c). */
 cJSON *pd_api_challenge(struct pd_req *r, const char *prefix, struct pd_challenge *c);
+/* The start of POST .../session, a sign-in with a challenge: reads the
+ * body (challenge_id, certificate, signature), spends the challenge and
+ * reads the certificate.  0 with *b, *ch and *x set (the caller frees b
+ * and x), or -1 after a reply. */
+int pd_api_signin(struct pd_req *r, time_t now, cJSON **b, struct pd_challenge *ch, X509 **x);
 bool pd_api_email_ok(const char *e);
 bool pd_api_sig_ok(const char *cert_pem, const char *b64, const char *msg);
 int pd_api_csr_check(struct pd_req *r, const char *field, const char *pem,
