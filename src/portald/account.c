@@ -116,13 +116,8 @@ static void holder_json(struct pd_server *srv, cJSON *o, const char *iin, const 
 	struct pd_entity e;
 
 	cJSON_AddStringToObject(o, "iin", iin);
-	if (srv->store->ops->person_get(srv->store, iin, &p) == PD_OK) {
-		char full[400];
-
-		snprintf(full, sizeof(full), "%s %s%s%s", p.surname, p.given_name,
-		         *p.patronymic ? " " : "", p.patronymic);
-		cJSON_AddStringToObject(o, "full_name", full);
-	}
+	if (srv->store->ops->person_get(srv->store, iin, &p) == PD_OK)
+		pd_api_add_full_name(o, &p);
 	cJSON_AddStringToObject(o, "subject_type", subject_type);
 	if (*bin) {
 		cJSON_AddStringToObject(o, "bin", bin);
@@ -131,14 +126,16 @@ static void holder_json(struct pd_server *srv, cJSON *o, const char *iin, const 
 	}
 }
 
-struct expiring {
+/* Where a certificate list callback adds its objects, and the time
+ * their status and days left are reckoned at. */
+struct cert_list {
 	cJSON *arr;
 	time_t now;
 };
 
 static int expiring_cb(void *ctx, const struct pd_cert *c, const struct pd_app *a)
 {
-	struct expiring *x = ctx;
+	struct cert_list *x = ctx;
 	cJSON *o;
 
 	if (c->revoked_at || c->not_after <= x->now ||
@@ -240,7 +237,7 @@ static void h_session(struct pd_req *r)
 	cJSON_AddNumberToObject(o, "expires_in", srv->cfg.session_minutes * 60);
 	holder_json(srv, cJSON_AddObjectToObject(o, "holder"), a.iin, a.bin, a.subject_type);
 	{
-		struct expiring ex = { cJSON_AddArrayToObject(o, "expiring"), now };
+		struct cert_list ex = { cJSON_AddArrayToObject(o, "expiring"), now };
 
 		s->ops->cert_list_iin(s, a.iin, expiring_cb, &ex);
 	}
@@ -430,14 +427,9 @@ out:
 
 /* ---- Keys -------------------------------------------------------------- */
 
-struct keys_ctx {
-	cJSON *arr;
-	time_t now;
-};
-
 static int key_json(void *ctx, const struct pd_cert *c, const struct pd_app *a)
 {
-	struct keys_ctx *k = ctx;
+	struct cert_list *k = ctx;
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "serial", c->serial);
@@ -462,7 +454,7 @@ static int key_json(void *ctx, const struct pd_cert *c, const struct pd_app *a)
 static void h_keys(struct pd_req *r, const struct holder *h)
 {
 	cJSON *o = cJSON_CreateObject();
-	struct keys_ctx k = { cJSON_AddArrayToObject(o, "keys"), pd_now() };
+	struct cert_list k = { cJSON_AddArrayToObject(o, "keys"), pd_now() };
 
 	if (r->srv->store->ops->cert_list_iin(r->srv->store, h->ss.iin, key_json, &k) != PD_OK) {
 		cJSON_Delete(o);
@@ -903,13 +895,8 @@ static int approval_cb(void *ctx, const struct pd_app *a)
 	cJSON *o = request_json(srv, a);
 	struct pd_person p;
 
-	if (srv->store->ops->person_get(srv->store, a->iin, &p) == PD_OK) {
-		char full[400];
-
-		snprintf(full, sizeof(full), "%s %s%s%s", p.surname, p.given_name,
-		         *p.patronymic ? " " : "", p.patronymic);
-		cJSON_AddStringToObject(o, "full_name", full);
-	}
+	if (srv->store->ops->person_get(srv->store, a->iin, &p) == PD_OK)
+		pd_api_add_full_name(o, &p);
 	cJSON_DeleteItemFromObject(o, "install_nonce");
 	cJSON_AddItemToArray(v[1], o);
 	return 0;
@@ -1034,22 +1021,6 @@ static bool is(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
-/* "/api/v1/account/keys/SERIAL/revoke" -> id "SERIAL", rest "/revoke". */
-static bool under(const char *path, const char *prefix, char *id, size_t size, const char **rest)
-{
-	size_t n = strlen(prefix), k;
-
-	if (strncmp(path, prefix, n))
-		return false;
-	k = strcspn(path + n, "/");
-	if (k == 0 || k >= size)
-		return false;
-	memcpy(id, path + n, k);
-	id[k] = '\0';
-	*rest = path + n + k;
-	return true;
-}
-
 void pd_account_dispatch(struct pd_req *r)
 {
 	const char *p = r->path, *rest;
@@ -1086,7 +1057,8 @@ void pd_account_dispatch(struct pd_req *r)
 	} else if (is(p, "/api/v1/account/keys.csv")) {
 		ONLY(get);
 		h_keys_csv(r, &h);
-	} else if (under(p, "/api/v1/account/keys/", id, sizeof(id), &rest) && is(rest, "/revoke")) {
+	} else if (pd_api_under(p, "/api/v1/account/keys/", id, sizeof(id), &rest) &&
+	           is(rest, "/revoke")) {
 		ONLY(post);
 		h_revoke(r, &h, id);
 	} else if (is(p, "/api/v1/account/reissue")) {
@@ -1095,13 +1067,13 @@ void pd_account_dispatch(struct pd_req *r)
 	} else if (is(p, "/api/v1/account/requests")) {
 		ONLY(get);
 		h_requests(r, &h);
-	} else if (under(p, "/api/v1/account/requests/", id, sizeof(id), &rest) && !*rest) {
+	} else if (pd_api_under(p, "/api/v1/account/requests/", id, sizeof(id), &rest) && !*rest) {
 		ONLY(get);
 		h_request(r, &h, id);
 	} else if (is(p, "/api/v1/account/approvals")) {
 		ONLY(get);
 		h_approvals(r, &h);
-	} else if (under(p, "/api/v1/account/approvals/", id, sizeof(id), &rest) &&
+	} else if (pd_api_under(p, "/api/v1/account/approvals/", id, sizeof(id), &rest) &&
 	           (is(rest, "/approve") || is(rest, "/decline"))) {
 		ONLY(post);
 		h_decide(r, &h, id, is(rest, "/approve"));

@@ -356,17 +356,22 @@ static const struct pd_field F_BIN[] = {
 	{ "captcha_answer", PD_JSTR, false }, { NULL, 0, false }
 };
 
-static void person_json(cJSON *o, const struct pd_person *p)
+void pd_api_add_full_name(cJSON *o, const struct pd_person *p)
 {
 	char full[400];
 
+	snprintf(full, sizeof(full), "%s %s%s%s", p->surname, p->given_name,
+	         *p->patronymic ? " " : "", p->patronymic);
+	cJSON_AddStringToObject(o, "full_name", full);
+}
+
+static void person_json(cJSON *o, const struct pd_person *p)
+{
 	cJSON_AddStringToObject(o, "iin", p->iin);
 	cJSON_AddStringToObject(o, "surname", p->surname);
 	cJSON_AddStringToObject(o, "given_name", p->given_name);
 	cJSON_AddStringToObject(o, "patronymic", p->patronymic);
-	snprintf(full, sizeof(full), "%s %s%s%s", p->surname, p->given_name,
-	         *p->patronymic ? " " : "", p->patronymic);
-	cJSON_AddStringToObject(o, "full_name", full);
+	pd_api_add_full_name(o, p);
 }
 
 static void h_check(struct pd_req *r, bool iin)
@@ -412,13 +417,8 @@ static void h_check(struct pd_req *r, bool iin)
 
 			cJSON_AddStringToObject(o, "bin", e.bin);
 			cJSON_AddStringToObject(o, "name", e.name);
-			if (s->ops->person_get(s, e.head_iin, &p) == PD_OK) {
-				char full[400];
-
-				snprintf(full, sizeof(full), "%s %s%s%s", p.surname, p.given_name,
-				         *p.patronymic ? " " : "", p.patronymic);
-				cJSON_AddStringToObject(h, "full_name", full);
-			}
+			if (s->ops->person_get(s, e.head_iin, &p) == PD_OK)
+				pd_api_add_full_name(h, &p);
 		}
 	}
 	if (st == PD_NOTFOUND) {
@@ -1629,9 +1629,7 @@ static bool is(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
-/* Splits "/api/v1/applications/123/install" after the prefix into the
- * id and the rest. */
-static bool under(const char *path, const char *prefix, char *id, size_t idsize,
+bool pd_api_under(const char *path, const char *prefix, char *id, size_t idsize,
                   const char **rest)
 {
 	size_t n = strlen(prefix), k;
@@ -1698,7 +1696,7 @@ void pd_api_dispatch(struct pd_req *r)
 	} else if (is(p, "/api/v1/applications")) {
 		ONLY(post);
 		h_submit(r);
-	} else if (under(p, "/api/v1/applications/", id, sizeof(id), &rest)) {
+	} else if (pd_api_under(p, "/api/v1/applications/", id, sizeof(id), &rest)) {
 		if (!*rest) {
 			ONLY(get);
 			h_app_get(r, id);
@@ -1729,7 +1727,7 @@ void pd_api_dispatch(struct pd_req *r)
 		} else if (is(p, "/api/v1/ra/audit")) {
 			ONLY(get);
 			h_ra_audit(r);
-		} else if (under(p, "/api/v1/ra/applications/", id, sizeof(id), &rest)) {
+		} else if (pd_api_under(p, "/api/v1/ra/applications/", id, sizeof(id), &rest)) {
 			if (!*rest) {
 				ONLY(get);
 				h_ra_view(r, id);
@@ -1742,7 +1740,7 @@ void pd_api_dispatch(struct pd_req *r)
 			} else {
 				pd_reply_error(r, 404, "not_found", "no such resource");
 			}
-		} else if (under(p, "/api/v1/ra/certificates/", id, sizeof(id), &rest) &&
+		} else if (pd_api_under(p, "/api/v1/ra/certificates/", id, sizeof(id), &rest) &&
 		           is(rest, "/revoke")) {
 			ONLY(post);
 			h_ra_revoke(r, id, actor);

@@ -74,6 +74,8 @@ void pd_account_dispatch(struct pd_req *r);
 int pd_account_session_iin(struct pd_req *r, char iin[13]);
 void pd_api_internal(struct pd_req *r);
 void pd_api_add_time(cJSON *o, const char *name, time_t t);
+/* "full_name": surname, given name and, when there is one, patronymic. */
+void pd_api_add_full_name(cJSON *o, const struct pd_person *p);
 bool pd_api_empty_body(struct pd_req *r);
 struct pd_challenge;
 /* A stored sign-in challenge and the start of its 201 answer (api.c). */
@@ -89,6 +91,11 @@ int pd_api_csr_check(struct pd_req *r, const char *field, const char *pem,
                      enum qt_storage storage, char keyid[41]);
 cJSON *pd_api_app_json(struct pd_server *srv, const struct pd_app *a, bool holder);
 void pd_api_method_not_allowed(struct pd_req *r);
+/* Splits a path after prefix into an id (its next segment, which must be
+ * 1..idsize-1 bytes) and the rest: "/api/v1/applications/123/install"
+ * after "/api/v1/applications/" gives "123" and "/install". */
+bool pd_api_under(const char *path, const char *prefix, char *id, size_t idsize,
+                  const char **rest);
 
 /* Starts serving; returns when SIGTERM or SIGINT arrives (http.c). */
 int pd_serve(struct pd_server *srv, const char *listen, const char *port_file);
