@@ -676,19 +676,12 @@ static void h_reissue(struct pd_req *r, const struct holder *h)
 		pd_reply_error(r, 400, "invalid_email", "\"%.64s\" is not an e-mail address", email);
 		goto out;
 	}
-	if (!(si = pd_storage_find(pd_jstr(b, "storage")))) {
-		pd_reply_error(r, 400, "unknown_storage", "storage \"%.32s\" is not in the catalog",
-		               pd_jstr(b, "storage"));
-		goto out;
-	}
 	if (!pd_subject_type_parse(cur.subject_type, &type)) {
 		pd_api_internal(r);
 		goto out;
 	}
-	if (si->individuals_only && pd_subject_type_is_legal(type)) {
-		pd_reply_error(r, 400, "storage_not_allowed", "%s is for individuals only", si->label);
+	if (!(si = pd_api_storage(r, b, pd_subject_type_is_legal(type))))
 		goto out;
-	}
 	/* The current key signs exactly this request. */
 	pd_sha256_hex(auth_csr, strlen(auth_csr), ha);
 	pd_sha256_hex(sign_csr, strlen(sign_csr), hs);
@@ -699,13 +692,8 @@ static void h_reissue(struct pd_req *r, const struct holder *h)
 		               "auth_csr>:<sha256 of sign_csr>\")", serial, REISSUE_PREFIX);
 		goto out;
 	}
-	if (pd_api_csr_check(r, "auth_csr", auth_csr, si->storage, auth_kid) ||
-	    pd_api_csr_check(r, "sign_csr", sign_csr, si->storage, sign_kid))
+	if (pd_api_csr_pair(r, b, si->storage, auth_kid, sign_kid))
 		goto out;
-	if (!strcmp(auth_kid, sign_kid)) {
-		pd_reply_error(r, 422, "same_key", "AUTH and SIGN need two different key pairs");
-		goto out;
-	}
 
 	/* The fields come from the current certificate's application. */
 	snprintf(a.subject_type, sizeof(a.subject_type), "%s", cur.subject_type);
@@ -733,15 +721,7 @@ static void h_reissue(struct pd_req *r, const struct holder *h)
 		pd_reply_error(r, 503, "unavailable", "database busy");
 		goto out;
 	}
-	for (int tries = 0;; tries++) {
-		if (pd_new_app_number(a.number)) {
-			st = PD_FAIL;
-			break;
-		}
-		st = s->ops->app_insert(s, &a);
-		if (st != PD_EXISTS || tries > 8)
-			break;
-	}
+	st = pd_api_app_insert(s, &a);
 	if (st == PD_OK)
 		st = s->ops->key_claim(s, auth_kid, a.number);
 	if (st == PD_OK)

@@ -515,6 +515,48 @@ static int csr_check(struct pd_req *r, const char *field, const char *pem,
 	return 0;
 }
 
+const struct pd_storage_info *pd_api_storage(struct pd_req *r, const cJSON *b, bool legal)
+{
+	const struct pd_storage_info *si = pd_storage_find(pd_jstr(b, "storage"));
+
+	if (!si) {
+		pd_reply_error(r, 400, "unknown_storage", "storage \"%.32s\" is not in the catalog",
+		               pd_jstr(b, "storage"));
+		return NULL;
+	}
+	if (si->individuals_only && legal) {
+		pd_reply_error(r, 400, "storage_not_allowed", "%s is for individuals only", si->label);
+		return NULL;
+	}
+	return si;
+}
+
+int pd_api_csr_pair(struct pd_req *r, const cJSON *b, enum qt_storage storage,
+                    char auth_kid[41], char sign_kid[41])
+{
+	if (csr_check(r, "auth_csr", pd_jstr(b, "auth_csr"), storage, auth_kid) ||
+	    csr_check(r, "sign_csr", pd_jstr(b, "sign_csr"), storage, sign_kid))
+		return -1;
+	if (!strcmp(auth_kid, sign_kid)) {
+		pd_reply_error(r, 422, "same_key", "AUTH and SIGN need two different key pairs");
+		return -1;
+	}
+	return 0;
+}
+
+enum pd_st pd_api_app_insert(struct pd_store *s, struct pd_app *a)
+{
+	enum pd_st st;
+
+	for (int tries = 0;; tries++) {
+		if (pd_new_app_number(a->number))
+			return PD_FAIL;
+		st = s->ops->app_insert(s, a);
+		if (st != PD_EXISTS || tries > 8)
+			return st;
+	}
+}
+
 /* ---- Idempotent submission ------------------------------------------
  * A client may send "Idempotency-Key: K" (16..64 of [A-Za-z0-9_-], a
  * secret it generates per application).  The first submission stores,
@@ -690,22 +732,9 @@ static void h_submit(struct pd_req *r)
 		               city, region);
 		goto out;
 	}
-	if (!(si = pd_storage_find(pd_jstr(b, "storage")))) {
-		pd_reply_error(r, 400, "unknown_storage", "storage \"%.32s\" is not in the catalog",
-		               pd_jstr(b, "storage"));
+	if (!(si = pd_api_storage(r, b, legal)) ||
+	    pd_api_csr_pair(r, b, si->storage, auth_kid, sign_kid))
 		goto out;
-	}
-	if (si->individuals_only && legal) {
-		pd_reply_error(r, 400, "storage_not_allowed", "%s is for individuals only", si->label);
-		goto out;
-	}
-	if (csr_check(r, "auth_csr", pd_jstr(b, "auth_csr"), si->storage, auth_kid) ||
-	    csr_check(r, "sign_csr", pd_jstr(b, "sign_csr"), si->storage, sign_kid))
-		goto out;
-	if (!strcmp(auth_kid, sign_kid)) {
-		pd_reply_error(r, 422, "same_key", "AUTH and SIGN need two different key pairs");
-		goto out;
-	}
 	idem = pd_header(r, "Idempotency-Key");
 	if (idem) {
 		char h[65];
@@ -789,16 +818,7 @@ static void h_submit(struct pd_req *r)
 		goto rollback;
 	}
 	pd_sha256_hex(token, strlen(token), a.token_hash);
-	for (int tries = 0;; tries++) {
-		if (pd_new_app_number(a.number)) {
-			internal(r);
-			goto rollback;
-		}
-		st = s->ops->app_insert(s, &a);
-		if (st != PD_EXISTS || tries > 8)
-			break;
-	}
-	if (st != PD_OK) {
+	if (pd_api_app_insert(s, &a) != PD_OK) {
 		internal(r);
 		goto rollback;
 	}
@@ -1782,11 +1802,6 @@ bool pd_api_email_ok(const char *e) { return email_ok(e); }
 bool pd_api_sig_ok(const char *cert_pem, const char *b64, const char *msg)
 {
 	return sig_ok(cert_pem, b64, msg);
-}
-int pd_api_csr_check(struct pd_req *r, const char *field, const char *pem,
-                     enum qt_storage storage, char keyid[41])
-{
-	return csr_check(r, field, pem, storage, keyid);
 }
 cJSON *pd_api_app_json(struct pd_server *srv, const struct pd_app *a, bool holder)
 {

@@ -87,8 +87,19 @@ cJSON *pd_api_challenge(struct pd_req *r, const char *prefix, struct pd_challeng
 int pd_api_signin(struct pd_req *r, time_t now, cJSON **b, struct pd_challenge *ch, X509 **x);
 bool pd_api_email_ok(const char *e);
 bool pd_api_sig_ok(const char *cert_pem, const char *b64, const char *msg);
-int pd_api_csr_check(struct pd_req *r, const char *field, const char *pem,
-                     enum qt_storage storage, char keyid[41]);
+struct pd_storage_info;
+/* What an application and a re-issuance check alike.  The catalog entry
+ * of the body's "storage", which must allow a legal entity when legal:
+ * NULL after a reply. */
+const struct pd_storage_info *pd_api_storage(struct pd_req *r, const cJSON *b, bool legal);
+/* The body's auth_csr and sign_csr, checked for storage, with their key
+ * ids, which must differ: 0, or -1 after a reply. */
+int pd_api_csr_pair(struct pd_req *r, const cJSON *b, enum qt_storage storage,
+                    char auth_kid[41], char sign_kid[41]);
+/* Inserts a (in the caller's transaction) under a new application
+ * number, drawn again while it is taken, ten draws at most: app_insert's
+ * answer, or PD_FAIL when no number could be drawn. */
+enum pd_st pd_api_app_insert(struct pd_store *s, struct pd_app *a);
 cJSON *pd_api_app_json(struct pd_server *srv, const struct pd_app *a, bool holder);
 void pd_api_method_not_allowed(struct pd_req *r);
 /* Splits a path after prefix into an id (its next segment, which must be
