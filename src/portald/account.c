@@ -252,47 +252,69 @@ out:
 	cJSON_Delete(b);
 }
 
-/* The holder of a bearer session, or a 401 reply.  A session ends when
- * it expires and when its AUTH certificate is revoked or expires. */
-static int holder_auth(struct pd_req *r, struct holder *h)
+/* What stands in the way of the bearer session of a request. */
+enum session_fault {
+	SESSION_OK,
+	SESSION_NONE,            /* no "Authorization: Bearer TOKEN" */
+	SESSION_FAIL,            /* the database failed */
+	SESSION_UNKNOWN,
+	SESSION_EXPIRED,
+	SESSION_CERT_REVOKED,
+	SESSION_CERT_EXPIRED
+};
+
+/* Finds the session of the Authorization header into ss.  A session ends
+ * when it expires and when its AUTH certificate is revoked or expires. */
+static enum session_fault session_find(struct pd_req *r, struct pd_holder_session *ss)
 {
 	struct pd_store *s = r->srv->store;
 	const char *hd = pd_header(r, "Authorization");
 	char hash[65];
 	struct pd_cert c;
+	enum session_fault f;
 	enum pd_st st;
 	time_t now = pd_now();
 
-	if (!hd || strncmp(hd, "Bearer ", 7) || !hd[7]) {
+	if (!hd || strncmp(hd, "Bearer ", 7) || !hd[7])
+		return SESSION_NONE;
+	pd_sha256_hex(hd + 7, strlen(hd + 7), hash);
+	st = s->ops->holder_session_get(s, hash, ss);
+	if (st != PD_OK)
+		return st == PD_FAIL ? SESSION_FAIL : SESSION_UNKNOWN;
+	if (now > ss->expires)
+		return SESSION_EXPIRED;
+	if (s->ops->cert_get(s, ss->serial, &c) != PD_OK)
+		return SESSION_FAIL;
+	f = c.revoked_at ? SESSION_CERT_REVOKED : now >= c.not_after ? SESSION_CERT_EXPIRED :
+	    SESSION_OK;
+	pd_cert_clear(&c);
+	return f;
+}
+
+/* The holder of a bearer session, or a 401 reply. */
+static int holder_auth(struct pd_req *r, struct holder *h)
+{
+	switch (session_find(r, &h->ss)) {
+	case SESSION_OK:
+		break;
+	case SESSION_NONE:
 		pd_reply_error(r, 401, "unauthorized", "account calls need \"Authorization: Bearer TOKEN\""
 		               " from POST /api/v1/account/session");
 		return -1;
-	}
-	pd_sha256_hex(hd + 7, strlen(hd + 7), hash);
-	st = s->ops->holder_session_get(s, hash, &h->ss);
-	if (st == PD_FAIL) {
+	case SESSION_FAIL:
 		pd_api_internal(r);
 		return -1;
-	}
-	if (st != PD_OK) {
+	case SESSION_UNKNOWN:
 		pd_reply_error(r, 401, "unauthorized", "unknown session; sign in");
 		return -1;
-	}
-	if (now > h->ss.expires) {
+	case SESSION_EXPIRED:
 		pd_reply_error(r, 401, "session_expired", "the session has expired; sign in again");
 		return -1;
-	}
-	if (s->ops->cert_get(s, h->ss.serial, &c) != PD_OK) {
-		pd_api_internal(r);
-		return -1;
-	}
-	pd_cert_clear(&c);
-	if (c.revoked_at) {
+	case SESSION_CERT_REVOKED:
 		pd_reply_error(r, 401, "certificate_revoked",
 		               "the AUTH certificate of this session was revoked; sign in with a valid key");
 		return -1;
-	}
-	if (now >= c.not_after) {
+	case SESSION_CERT_EXPIRED:
 		pd_reply_error(r, 401, "certificate_expired",
 		               "the AUTH certificate of this session has expired");
 		return -1;
@@ -304,23 +326,9 @@ static int holder_auth(struct pd_req *r, struct holder *h)
 
 int pd_account_session_iin(struct pd_req *r, char iin[13])
 {
-	struct pd_store *s = r->srv->store;
-	const char *hd = pd_header(r, "Authorization");
 	struct pd_holder_session ss;
-	struct pd_cert c;
-	char hash[65];
-	time_t now = pd_now();
-	bool ok;
 
-	if (!hd || strncmp(hd, "Bearer ", 7) || !hd[7])
-		return -1;
-	pd_sha256_hex(hd + 7, strlen(hd + 7), hash);
-	if (s->ops->holder_session_get(s, hash, &ss) != PD_OK || now > ss.expires ||
-	    s->ops->cert_get(s, ss.serial, &c) != PD_OK)
-		return -1;
-	ok = !c.revoked_at && now < c.not_after;
-	pd_cert_clear(&c);
-	if (!ok)
+	if (session_find(r, &ss) != SESSION_OK)
 		return -1;
 	memcpy(iin, ss.iin, 13);
 	return 0;
