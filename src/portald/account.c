@@ -116,13 +116,8 @@ static void holder_json(struct pd_server *srv, cJSON *o, const char *iin, const 
 	struct pd_entity e;
 
 	cJSON_AddStringToObject(o, "iin", iin);
-	if (srv->store->ops->person_get(srv->store, iin, &p) == PD_OK) {
-		char full[400];
-
-		snprintf(full, sizeof(full), "%s %s%s%s", p.surname, p.given_name,
-		         *p.patronymic ? " " : "", p.patronymic);
-		cJSON_AddStringToObject(o, "full_name", full);
-	}
+	if (srv->store->ops->person_get(srv->store, iin, &p) == PD_OK)
+		pd_api_add_full_name(o, &p);
 	cJSON_AddStringToObject(o, "subject_type", subject_type);
 	if (*bin) {
 		cJSON_AddStringToObject(o, "bin", bin);
@@ -131,14 +126,16 @@ static void holder_json(struct pd_server *srv, cJSON *o, const char *iin, const 
 	}
 }
 
-struct expiring {
+/* Where a certificate list callback adds its objects, and the time
+ * their status and days left are reckoned at. */
+struct cert_list {
 	cJSON *arr;
 	time_t now;
 };
 
 static int expiring_cb(void *ctx, const struct pd_cert *c, const struct pd_app *a)
 {
-	struct expiring *x = ctx;
+	struct cert_list *x = ctx;
 	cJSON *o;
 
 	if (c->revoked_at || c->not_after <= x->now ||
@@ -154,40 +151,23 @@ static int expiring_cb(void *ctx, const struct pd_cert *c, const struct pd_app *
 	return 0;
 }
 
-static const struct pd_field F_SESSION[] = {
-	{ "challenge_id", PD_JSTR, true }, { "certificate", PD_JSTR, true },
-	{ "signature", PD_JSTR, true }, { NULL, 0, false }
-};
-
 static void h_session(struct pd_req *r)
 {
 	struct pd_server *srv = r->srv;
 	struct pd_store *s = srv->store;
-	cJSON *b = pd_body_json(r, F_SESSION), *o;
+	cJSON *b, *o;
 	struct pd_challenge ch;
 	struct pd_cert c;
 	struct pd_app a;
 	struct pd_holder_session ss;
 	char serial[2 * PD_CA_SERIAL_LEN + 1], msg[160], token[48], why[128];
-	unsigned char *der = NULL;
-	X509 *x = NULL, *stored = NULL;
+	X509 *x, *stored = NULL;
 	time_t now = pd_now();
-	int len;
 
+	if (pd_api_signin(r, now, &b, &ch, &x))
+		return;
 	memset(&c, 0, sizeof(c));
 	memset(&a, 0, sizeof(a));
-	if (!b)
-		return;
-	/* The challenge is spent first: whatever follows, it never works again. */
-	if (s->ops->challenge_take(s, pd_jstr(b, "challenge_id"), now, &ch) != PD_OK) {
-		pd_reply_error(r, 401, "challenge_invalid",
-		               "unknown, used or expired challenge; ask for a new one");
-		goto out;
-	}
-	if (!(x = pem_x509(pd_jstr(b, "certificate"))) || (len = i2d_X509(x, &der)) <= 0) {
-		pd_reply_error(r, 400, "bad_certificate", "certificate is not a PEM certificate");
-		goto out;
-	}
 	if (!chain_ok(srv, x, why, sizeof(why))) {
 		pd_reply_error(r, 401, "chain_invalid",
 		               "the certificate was not issued by this portal's CA: %s", why);
@@ -257,7 +237,7 @@ static void h_session(struct pd_req *r)
 	cJSON_AddNumberToObject(o, "expires_in", srv->cfg.session_minutes * 60);
 	holder_json(srv, cJSON_AddObjectToObject(o, "holder"), a.iin, a.bin, a.subject_type);
 	{
-		struct expiring ex = { cJSON_AddArrayToObject(o, "expiring"), now };
+		struct cert_list ex = { cJSON_AddArrayToObject(o, "expiring"), now };
 
 		s->ops->cert_list_iin(s, a.iin, expiring_cb, &ex);
 	}
@@ -265,7 +245,6 @@ static void h_session(struct pd_req *r)
 	snprintf(r->extra, sizeof(r->extra), "holder=%s", a.iin);
 	pd_reply_json(r, 201, o);
 out:
-	OPENSSL_free(der);
 	X509_free(x);
 	X509_free(stored);
 	pd_cert_clear(&c);
@@ -273,47 +252,69 @@ out:
 	cJSON_Delete(b);
 }
 
-/* The holder of a bearer session, or a 401 reply.  A session ends when
- * it expires and when its AUTH certificate is revoked or expires. */
-static int holder_auth(struct pd_req *r, struct holder *h)
+/* What stands in the way of the bearer session of a request. */
+enum session_fault {
+	SESSION_OK,
+	SESSION_NONE,            /* no "Authorization: Bearer TOKEN" */
+	SESSION_FAIL,            /* the database failed */
+	SESSION_UNKNOWN,
+	SESSION_EXPIRED,
+	SESSION_CERT_REVOKED,
+	SESSION_CERT_EXPIRED
+};
+
+/* Finds the session of the Authorization header into ss.  A session ends
+ * when it expires and when its AUTH certificate is revoked or expires. */
+static enum session_fault session_find(struct pd_req *r, struct pd_holder_session *ss)
 {
 	struct pd_store *s = r->srv->store;
 	const char *hd = pd_header(r, "Authorization");
 	char hash[65];
 	struct pd_cert c;
+	enum session_fault f;
 	enum pd_st st;
 	time_t now = pd_now();
 
-	if (!hd || strncmp(hd, "Bearer ", 7) || !hd[7]) {
+	if (!hd || strncmp(hd, "Bearer ", 7) || !hd[7])
+		return SESSION_NONE;
+	pd_sha256_hex(hd + 7, strlen(hd + 7), hash);
+	st = s->ops->holder_session_get(s, hash, ss);
+	if (st != PD_OK)
+		return st == PD_FAIL ? SESSION_FAIL : SESSION_UNKNOWN;
+	if (now > ss->expires)
+		return SESSION_EXPIRED;
+	if (s->ops->cert_get(s, ss->serial, &c) != PD_OK)
+		return SESSION_FAIL;
+	f = c.revoked_at ? SESSION_CERT_REVOKED : now >= c.not_after ? SESSION_CERT_EXPIRED :
+	    SESSION_OK;
+	pd_cert_clear(&c);
+	return f;
+}
+
+/* The holder of a bearer session, or a 401 reply. */
+static int holder_auth(struct pd_req *r, struct holder *h)
+{
+	switch (session_find(r, &h->ss)) {
+	case SESSION_OK:
+		break;
+	case SESSION_NONE:
 		pd_reply_error(r, 401, "unauthorized", "account calls need \"Authorization: Bearer TOKEN\""
 		               " from POST /api/v1/account/session");
 		return -1;
-	}
-	pd_sha256_hex(hd + 7, strlen(hd + 7), hash);
-	st = s->ops->holder_session_get(s, hash, &h->ss);
-	if (st == PD_FAIL) {
+	case SESSION_FAIL:
 		pd_api_internal(r);
 		return -1;
-	}
-	if (st != PD_OK) {
+	case SESSION_UNKNOWN:
 		pd_reply_error(r, 401, "unauthorized", "unknown session; sign in");
 		return -1;
-	}
-	if (now > h->ss.expires) {
+	case SESSION_EXPIRED:
 		pd_reply_error(r, 401, "session_expired", "the session has expired; sign in again");
 		return -1;
-	}
-	if (s->ops->cert_get(s, h->ss.serial, &c) != PD_OK) {
-		pd_api_internal(r);
-		return -1;
-	}
-	pd_cert_clear(&c);
-	if (c.revoked_at) {
+	case SESSION_CERT_REVOKED:
 		pd_reply_error(r, 401, "certificate_revoked",
 		               "the AUTH certificate of this session was revoked; sign in with a valid key");
 		return -1;
-	}
-	if (now >= c.not_after) {
+	case SESSION_CERT_EXPIRED:
 		pd_reply_error(r, 401, "certificate_expired",
 		               "the AUTH certificate of this session has expired");
 		return -1;
@@ -325,23 +326,9 @@ static int holder_auth(struct pd_req *r, struct holder *h)
 
 int pd_account_session_iin(struct pd_req *r, char iin[13])
 {
-	struct pd_store *s = r->srv->store;
-	const char *hd = pd_header(r, "Authorization");
 	struct pd_holder_session ss;
-	struct pd_cert c;
-	char hash[65];
-	time_t now = pd_now();
-	bool ok;
 
-	if (!hd || strncmp(hd, "Bearer ", 7) || !hd[7])
-		return -1;
-	pd_sha256_hex(hd + 7, strlen(hd + 7), hash);
-	if (s->ops->holder_session_get(s, hash, &ss) != PD_OK || now > ss.expires ||
-	    s->ops->cert_get(s, ss.serial, &c) != PD_OK)
-		return -1;
-	ok = !c.revoked_at && now < c.not_after;
-	pd_cert_clear(&c);
-	if (!ok)
+	if (session_find(r, &ss) != SESSION_OK)
 		return -1;
 	memcpy(iin, ss.iin, 13);
 	return 0;
@@ -448,14 +435,9 @@ out:
 
 /* ---- Keys -------------------------------------------------------------- */
 
-struct keys_ctx {
-	cJSON *arr;
-	time_t now;
-};
-
 static int key_json(void *ctx, const struct pd_cert *c, const struct pd_app *a)
 {
-	struct keys_ctx *k = ctx;
+	struct cert_list *k = ctx;
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "serial", c->serial);
@@ -480,7 +462,7 @@ static int key_json(void *ctx, const struct pd_cert *c, const struct pd_app *a)
 static void h_keys(struct pd_req *r, const struct holder *h)
 {
 	cJSON *o = cJSON_CreateObject();
-	struct keys_ctx k = { cJSON_AddArrayToObject(o, "keys"), pd_now() };
+	struct cert_list k = { cJSON_AddArrayToObject(o, "keys"), pd_now() };
 
 	if (r->srv->store->ops->cert_list_iin(r->srv->store, h->ss.iin, key_json, &k) != PD_OK) {
 		cJSON_Delete(o);
@@ -702,19 +684,12 @@ static void h_reissue(struct pd_req *r, const struct holder *h)
 		pd_reply_error(r, 400, "invalid_email", "\"%.64s\" is not an e-mail address", email);
 		goto out;
 	}
-	if (!(si = pd_storage_find(pd_jstr(b, "storage")))) {
-		pd_reply_error(r, 400, "unknown_storage", "storage \"%.32s\" is not in the catalog",
-		               pd_jstr(b, "storage"));
-		goto out;
-	}
 	if (!pd_subject_type_parse(cur.subject_type, &type)) {
 		pd_api_internal(r);
 		goto out;
 	}
-	if (si->individuals_only && pd_subject_type_is_legal(type)) {
-		pd_reply_error(r, 400, "storage_not_allowed", "%s is for individuals only", si->label);
+	if (!(si = pd_api_storage(r, b, pd_subject_type_is_legal(type))))
 		goto out;
-	}
 	/* The current key signs exactly this request. */
 	pd_sha256_hex(auth_csr, strlen(auth_csr), ha);
 	pd_sha256_hex(sign_csr, strlen(sign_csr), hs);
@@ -725,13 +700,8 @@ static void h_reissue(struct pd_req *r, const struct holder *h)
 		               "auth_csr>:<sha256 of sign_csr>\")", serial, REISSUE_PREFIX);
 		goto out;
 	}
-	if (pd_api_csr_check(r, "auth_csr", auth_csr, si->storage, auth_kid) ||
-	    pd_api_csr_check(r, "sign_csr", sign_csr, si->storage, sign_kid))
+	if (pd_api_csr_pair(r, b, si->storage, auth_kid, sign_kid))
 		goto out;
-	if (!strcmp(auth_kid, sign_kid)) {
-		pd_reply_error(r, 422, "same_key", "AUTH and SIGN need two different key pairs");
-		goto out;
-	}
 
 	/* The fields come from the current certificate's application. */
 	snprintf(a.subject_type, sizeof(a.subject_type), "%s", cur.subject_type);
@@ -759,15 +729,7 @@ static void h_reissue(struct pd_req *r, const struct holder *h)
 		pd_reply_error(r, 503, "unavailable", "database busy");
 		goto out;
 	}
-	for (int tries = 0;; tries++) {
-		if (pd_new_app_number(a.number)) {
-			st = PD_FAIL;
-			break;
-		}
-		st = s->ops->app_insert(s, &a);
-		if (st != PD_EXISTS || tries > 8)
-			break;
-	}
+	st = pd_api_app_insert(s, &a);
 	if (st == PD_OK)
 		st = s->ops->key_claim(s, auth_kid, a.number);
 	if (st == PD_OK)
@@ -921,13 +883,8 @@ static int approval_cb(void *ctx, const struct pd_app *a)
 	cJSON *o = request_json(srv, a);
 	struct pd_person p;
 
-	if (srv->store->ops->person_get(srv->store, a->iin, &p) == PD_OK) {
-		char full[400];
-
-		snprintf(full, sizeof(full), "%s %s%s%s", p.surname, p.given_name,
-		         *p.patronymic ? " " : "", p.patronymic);
-		cJSON_AddStringToObject(o, "full_name", full);
-	}
+	if (srv->store->ops->person_get(srv->store, a->iin, &p) == PD_OK)
+		pd_api_add_full_name(o, &p);
 	cJSON_DeleteItemFromObject(o, "install_nonce");
 	cJSON_AddItemToArray(v[1], o);
 	return 0;
@@ -1052,22 +1009,6 @@ static bool is(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
-/* "/api/v1/account/keys/SERIAL/revoke" -> id "SERIAL", rest "/revoke". */
-static bool under(const char *path, const char *prefix, char *id, size_t size, const char **rest)
-{
-	size_t n = strlen(prefix), k;
-
-	if (strncmp(path, prefix, n))
-		return false;
-	k = strcspn(path + n, "/");
-	if (k == 0 || k >= size)
-		return false;
-	memcpy(id, path + n, k);
-	id[k] = '\0';
-	*rest = path + n + k;
-	return true;
-}
-
 void pd_account_dispatch(struct pd_req *r)
 {
 	const char *p = r->path, *rest;
@@ -1104,7 +1045,8 @@ void pd_account_dispatch(struct pd_req *r)
 	} else if (is(p, "/api/v1/account/keys.csv")) {
 		ONLY(get);
 		h_keys_csv(r, &h);
-	} else if (under(p, "/api/v1/account/keys/", id, sizeof(id), &rest) && is(rest, "/revoke")) {
+	} else if (pd_api_under(p, "/api/v1/account/keys/", id, sizeof(id), &rest) &&
+	           is(rest, "/revoke")) {
 		ONLY(post);
 		h_revoke(r, &h, id);
 	} else if (is(p, "/api/v1/account/reissue")) {
@@ -1113,13 +1055,13 @@ void pd_account_dispatch(struct pd_req *r)
 	} else if (is(p, "/api/v1/account/requests")) {
 		ONLY(get);
 		h_requests(r, &h);
-	} else if (under(p, "/api/v1/account/requests/", id, sizeof(id), &rest) && !*rest) {
+	} else if (pd_api_under(p, "/api/v1/account/requests/", id, sizeof(id), &rest) && !*rest) {
 		ONLY(get);
 		h_request(r, &h, id);
 	} else if (is(p, "/api/v1/account/approvals")) {
 		ONLY(get);
 		h_approvals(r, &h);
-	} else if (under(p, "/api/v1/account/approvals/", id, sizeof(id), &rest) &&
+	} else if (pd_api_under(p, "/api/v1/account/approvals/", id, sizeof(id), &rest) &&
 	           (is(rest, "/approve") || is(rest, "/decline"))) {
 		ONLY(post);
 		h_decide(r, &h, id, is(rest, "/approve"));

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,6 +261,43 @@ static void *grow(void *v, size_t n, size_t *cap, size_t size, size_t first)
 	return v;
 }
 
+/* The next record of a registry CSV that is not a blank line: its
+ * number of fields as csv_record() counts them, 0 at the end; *line is
+ * the line it starts on. */
+static int csv_next(FILE *fp, char f[][512], int *lineno, int *line)
+{
+	int n;
+
+	do {
+		*line = *lineno;
+		n = csv_record(fp, f, 8, lineno);
+	} while (n == 1 && !f[0][0]);
+	return n;
+}
+
+/* Says what is wrong with a registry row on stderr and counts it. */
+static void bad_row(int *bad, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void bad_row(int *bad, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	(*bad)++;
+}
+
+/* Whether one of n records of size bytes holds key in its key field,
+ * the one at off (the IIN of a person, the BIN of an entity). */
+static bool listed(const void *v, size_t n, size_t size, size_t off, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp((const char *)v + i * size + off, key))
+			return true;
+	return false;
+}
+
 struct people {
 	struct pd_person *v;
 	size_t n, cap;
@@ -295,43 +334,32 @@ static int load_people(const char *path, struct people *pp, int *bad)
 		fclose(fp);
 		return -1;
 	}
-	for (;;) {
+	while ((n = csv_next(fp, f, &lineno, &line)) != 0) {
 		struct pd_person p;
 		qt_err e;
 
-		line = lineno;
-		n = csv_record(fp, f, 8, &lineno);
-		if (n == 0)
-			break;
-		if (n == 1 && !f[0][0])
-			continue;
 		if (n != cols) {
-			fprintf(stderr, _("%s:%d: expected %d fields, found %s\n"), path, line, cols,
+			bad_row(bad, _("%s:%d: expected %d fields, found %s\n"), path, line, cols,
 			        n < 0 ? _("a broken record") : n > cols ? _("more") : _("fewer"));
-			(*bad)++;
 			if (n < 0)
 				break;
 			continue;
 		}
 		if ((e = qt_iin_parse(f[0], NULL)) != QT_OK) {
-			fprintf(stderr, _("%s:%d: IIN %s: %s (%s)\n"), path, line, f[0], qt_strerror(e),
+			bad_row(bad, _("%s:%d: IIN %s: %s (%s)\n"), path, line, f[0], qt_strerror(e),
 			        qt_error_detail());
-			(*bad)++;
 			continue;
 		}
 		if (!text_ok(f[1], 128) || !text_ok(f[2], 128) ||
 		    (f[3][0] && !text_ok(f[3], 128))) {
-			fprintf(stderr, _("%s:%d: names must be 1..127 bytes without control characters "
-			                  "(patronymic may be empty)\n"), path, line);
-			(*bad)++;
+			bad_row(bad, _("%s:%d: names must be 1..127 bytes without control characters "
+			               "(patronymic may be empty)\n"), path, line);
 			continue;
 		}
-		for (size_t i = 0; i < pp->n; i++)
-			if (!strcmp(pp->v[i].iin, f[0])) {
-				fprintf(stderr, _("%s:%d: IIN %s appears twice\n"), path, line, f[0]);
-				(*bad)++;
-				goto next;
-			}
+		if (listed(pp->v, pp->n, sizeof(*pp->v), offsetof(struct pd_person, iin), f[0])) {
+			bad_row(bad, _("%s:%d: IIN %s appears twice\n"), path, line, f[0]);
+			continue;
+		}
 		memset(&p, 0, sizeof(p));
 		snprintf(p.iin, sizeof(p.iin), "%.12s", f[0]);
 		snprintf(p.surname, sizeof(p.surname), "%.127s", f[1]);
@@ -339,16 +367,14 @@ static int load_people(const char *path, struct people *pp, int *bad)
 		snprintf(p.patronymic, sizeof(p.patronymic), "%.127s", f[3]);
 		if (cols == 5 && f[4][0]) {
 			if (!phone_ok(f[4])) {
-				fprintf(stderr, _("%s:%d: phone \"%.40s\" must be + and 10..15 digits\n"),
+				bad_row(bad, _("%s:%d: phone \"%.40s\" must be + and 10..15 digits\n"),
 				        path, line, f[4]);
-				(*bad)++;
 				continue;
 			}
 			snprintf(p.phone, sizeof(p.phone), "%.16s", f[4]);
 		}
 		pp->v = grow(pp->v, pp->n, &pp->cap, sizeof(*pp->v), 64);
 		pp->v[pp->n++] = p;
-next:;
 	}
 	fclose(fp);
 	return 0;
@@ -373,64 +399,48 @@ static int load_entities(const char *path, struct ents *ee, const struct people 
 		fclose(fp);
 		return -1;
 	}
-	for (;;) {
+	while ((n = csv_next(fp, f, &lineno, &line)) != 0) {
 		struct pd_entity e;
 		struct pd_person p;
 		qt_err err;
-		bool known = false;
 
-		line = lineno;
-		n = csv_record(fp, f, 8, &lineno);
-		if (n == 0)
-			break;
-		if (n == 1 && !f[0][0])
-			continue;
 		if (n != 3) {
-			fprintf(stderr, _("%s:%d: expected 3 fields\n"), path, line);
-			(*bad)++;
+			bad_row(bad, _("%s:%d: expected 3 fields\n"), path, line);
 			if (n < 0)
 				break;
 			continue;
 		}
 		if ((err = qt_bin_parse(f[0], NULL)) != QT_OK) {
-			fprintf(stderr, _("%s:%d: BIN %s: %s (%s)\n"), path, line, f[0], qt_strerror(err),
+			bad_row(bad, _("%s:%d: BIN %s: %s (%s)\n"), path, line, f[0], qt_strerror(err),
 			        qt_error_detail());
-			(*bad)++;
 			continue;
 		}
 		if (!text_ok(f[1], 256)) {
-			fprintf(stderr, _("%s:%d: the name must be 1..255 bytes without control "
-			                  "characters\n"), path, line);
-			(*bad)++;
+			bad_row(bad, _("%s:%d: the name must be 1..255 bytes without control "
+			               "characters\n"), path, line);
 			continue;
 		}
 		if ((err = qt_iin_parse(f[2], NULL)) != QT_OK) {
-			fprintf(stderr, _("%s:%d: head IIN %s: %s (%s)\n"), path, line, f[2],
+			bad_row(bad, _("%s:%d: head IIN %s: %s (%s)\n"), path, line, f[2],
 			        qt_strerror(err), qt_error_detail());
-			(*bad)++;
 			continue;
 		}
-		for (size_t i = 0; i < pp->n && !known; i++)
-			known = !strcmp(pp->v[i].iin, f[2]);
-		if (!known && s->ops->person_get(s, f[2], &p) != PD_OK) {
-			fprintf(stderr, _("%s:%d: head IIN %s is not in the individuals registry\n"),
+		if (!listed(pp->v, pp->n, sizeof(*pp->v), offsetof(struct pd_person, iin), f[2]) &&
+		    s->ops->person_get(s, f[2], &p) != PD_OK) {
+			bad_row(bad, _("%s:%d: head IIN %s is not in the individuals registry\n"),
 			        path, line, f[2]);
-			(*bad)++;
 			continue;
 		}
-		for (size_t i = 0; i < ee->n; i++)
-			if (!strcmp(ee->v[i].bin, f[0])) {
-				fprintf(stderr, _("%s:%d: BIN %s appears twice\n"), path, line, f[0]);
-				(*bad)++;
-				goto next;
-			}
+		if (listed(ee->v, ee->n, sizeof(*ee->v), offsetof(struct pd_entity, bin), f[0])) {
+			bad_row(bad, _("%s:%d: BIN %s appears twice\n"), path, line, f[0]);
+			continue;
+		}
 		memset(&e, 0, sizeof(e));
 		snprintf(e.bin, sizeof(e.bin), "%.12s", f[0]);
 		snprintf(e.name, sizeof(e.name), "%.511s", f[1]);
 		snprintf(e.head_iin, sizeof(e.head_iin), "%.12s", f[2]);
 		ee->v = grow(ee->v, ee->n, &ee->cap, sizeof(*ee->v), 32);
 		ee->v[ee->n++] = e;
-next:;
 	}
 	fclose(fp);
 	return 0;
@@ -453,6 +463,7 @@ int pd_cmd_registry(int argc, char **argv)
 	int o, bad = 0, rc = 1;
 
 	if (argc < 2 || strcmp(argv[1], "import")) {
+usage:
 		fprintf(stderr, _("Usage: qoltanbad registry import --data DIR [--individuals F.csv] "
 		                  "[--entities F.csv]\n"));
 		return 2;
@@ -467,11 +478,8 @@ int pd_cmd_registry(int argc, char **argv)
 		default: return 2;
 		}
 	}
-	if (!dir || (!ind && !ent) || optind != argc) {
-		fprintf(stderr, _("Usage: qoltanbad registry import --data DIR [--individuals F.csv] "
-		                  "[--entities F.csv]\n"));
-		return 2;
-	}
+	if (!dir || (!ind && !ent) || optind != argc)
+		goto usage;
 	if (pd_config_load(dir, &cfg))
 		return 1;
 	snprintf(path, sizeof(path), "%s/qoltanbad.db", dir);
@@ -550,6 +558,7 @@ int pd_cmd_operator(int argc, char **argv)
 	qt_err e;
 
 	if (argc < 2 || strcmp(argv[1], "add")) {
+usage:
 		fprintf(stderr, _("Usage: qoltanbad operator add --data DIR --name NAME --out FILE.p12 "
 		                  "[--iin IIN] [--password-file FILE]\n"));
 		return 2;
@@ -566,11 +575,8 @@ int pd_cmd_operator(int argc, char **argv)
 		default: return 2;
 		}
 	}
-	if (!dir || !name || !out || optind != argc || !text_ok(name, 100)) {
-		fprintf(stderr, _("Usage: qoltanbad operator add --data DIR --name NAME --out FILE.p12 "
-		                  "[--iin IIN] [--password-file FILE]\n"));
-		return 2;
-	}
+	if (!dir || !name || !out || optind != argc || !text_ok(name, 100))
+		goto usage;
 	if (iin && qt_iin_parse(iin, NULL) != QT_OK) {
 		fprintf(stderr, _("qoltanbad: %s is not a valid IIN: %s\n"), iin, qt_error_detail());
 		return 2;

@@ -356,17 +356,22 @@ static const struct pd_field F_BIN[] = {
 	{ "captcha_answer", PD_JSTR, false }, { NULL, 0, false }
 };
 
-static void person_json(cJSON *o, const struct pd_person *p)
+void pd_api_add_full_name(cJSON *o, const struct pd_person *p)
 {
 	char full[400];
 
+	snprintf(full, sizeof(full), "%s %s%s%s", p->surname, p->given_name,
+	         *p->patronymic ? " " : "", p->patronymic);
+	cJSON_AddStringToObject(o, "full_name", full);
+}
+
+static void person_json(cJSON *o, const struct pd_person *p)
+{
 	cJSON_AddStringToObject(o, "iin", p->iin);
 	cJSON_AddStringToObject(o, "surname", p->surname);
 	cJSON_AddStringToObject(o, "given_name", p->given_name);
 	cJSON_AddStringToObject(o, "patronymic", p->patronymic);
-	snprintf(full, sizeof(full), "%s %s%s%s", p->surname, p->given_name,
-	         *p->patronymic ? " " : "", p->patronymic);
-	cJSON_AddStringToObject(o, "full_name", full);
+	pd_api_add_full_name(o, p);
 }
 
 static void h_check(struct pd_req *r, bool iin)
@@ -412,13 +417,8 @@ static void h_check(struct pd_req *r, bool iin)
 
 			cJSON_AddStringToObject(o, "bin", e.bin);
 			cJSON_AddStringToObject(o, "name", e.name);
-			if (s->ops->person_get(s, e.head_iin, &p) == PD_OK) {
-				char full[400];
-
-				snprintf(full, sizeof(full), "%s %s%s%s", p.surname, p.given_name,
-				         *p.patronymic ? " " : "", p.patronymic);
-				cJSON_AddStringToObject(h, "full_name", full);
-			}
+			if (s->ops->person_get(s, e.head_iin, &p) == PD_OK)
+				pd_api_add_full_name(h, &p);
 		}
 	}
 	if (st == PD_NOTFOUND) {
@@ -513,6 +513,48 @@ static int csr_check(struct pd_req *r, const char *field, const char *pem,
 	}
 	X509_REQ_free(req);
 	return 0;
+}
+
+const struct pd_storage_info *pd_api_storage(struct pd_req *r, const cJSON *b, bool legal)
+{
+	const struct pd_storage_info *si = pd_storage_find(pd_jstr(b, "storage"));
+
+	if (!si) {
+		pd_reply_error(r, 400, "unknown_storage", "storage \"%.32s\" is not in the catalog",
+		               pd_jstr(b, "storage"));
+		return NULL;
+	}
+	if (si->individuals_only && legal) {
+		pd_reply_error(r, 400, "storage_not_allowed", "%s is for individuals only", si->label);
+		return NULL;
+	}
+	return si;
+}
+
+int pd_api_csr_pair(struct pd_req *r, const cJSON *b, enum qt_storage storage,
+                    char auth_kid[41], char sign_kid[41])
+{
+	if (csr_check(r, "auth_csr", pd_jstr(b, "auth_csr"), storage, auth_kid) ||
+	    csr_check(r, "sign_csr", pd_jstr(b, "sign_csr"), storage, sign_kid))
+		return -1;
+	if (!strcmp(auth_kid, sign_kid)) {
+		pd_reply_error(r, 422, "same_key", "AUTH and SIGN need two different key pairs");
+		return -1;
+	}
+	return 0;
+}
+
+enum pd_st pd_api_app_insert(struct pd_store *s, struct pd_app *a)
+{
+	enum pd_st st;
+
+	for (int tries = 0;; tries++) {
+		if (pd_new_app_number(a->number))
+			return PD_FAIL;
+		st = s->ops->app_insert(s, a);
+		if (st != PD_EXISTS || tries > 8)
+			return st;
+	}
 }
 
 /* ---- Idempotent submission ------------------------------------------
@@ -690,22 +732,9 @@ static void h_submit(struct pd_req *r)
 		               city, region);
 		goto out;
 	}
-	if (!(si = pd_storage_find(pd_jstr(b, "storage")))) {
-		pd_reply_error(r, 400, "unknown_storage", "storage \"%.32s\" is not in the catalog",
-		               pd_jstr(b, "storage"));
+	if (!(si = pd_api_storage(r, b, legal)) ||
+	    pd_api_csr_pair(r, b, si->storage, auth_kid, sign_kid))
 		goto out;
-	}
-	if (si->individuals_only && legal) {
-		pd_reply_error(r, 400, "storage_not_allowed", "%s is for individuals only", si->label);
-		goto out;
-	}
-	if (csr_check(r, "auth_csr", pd_jstr(b, "auth_csr"), si->storage, auth_kid) ||
-	    csr_check(r, "sign_csr", pd_jstr(b, "sign_csr"), si->storage, sign_kid))
-		goto out;
-	if (!strcmp(auth_kid, sign_kid)) {
-		pd_reply_error(r, 422, "same_key", "AUTH and SIGN need two different key pairs");
-		goto out;
-	}
 	idem = pd_header(r, "Idempotency-Key");
 	if (idem) {
 		char h[65];
@@ -789,16 +818,7 @@ static void h_submit(struct pd_req *r)
 		goto rollback;
 	}
 	pd_sha256_hex(token, strlen(token), a.token_hash);
-	for (int tries = 0;; tries++) {
-		if (pd_new_app_number(a.number)) {
-			internal(r);
-			goto rollback;
-		}
-		st = s->ops->app_insert(s, &a);
-		if (st != PD_EXISTS || tries > 8)
-			break;
-	}
-	if (st != PD_OK) {
+	if (pd_api_app_insert(s, &a) != PD_OK) {
 		internal(r);
 		goto rollback;
 	}
@@ -1248,34 +1268,56 @@ static const struct pd_field F_SESSION[] = {
 	{ "signature", PD_JSTR, true }, { NULL, 0, false }
 };
 
+int pd_api_signin(struct pd_req *r, time_t now, cJSON **bp, struct pd_challenge *ch, X509 **xp)
+{
+	struct pd_store *s = r->srv->store;
+	cJSON *b = pd_body_json(r, F_SESSION);
+	X509 *x = NULL;
+	BIO *bio;
+
+	if (!b)
+		return -1;
+	/* The challenge is spent first: whatever follows, it never works again. */
+	if (s->ops->challenge_take(s, pd_jstr(b, "challenge_id"), now, ch) != PD_OK) {
+		pd_reply_error(r, 401, "challenge_invalid",
+		               "unknown, used or expired challenge; ask for a new one");
+		goto fail;
+	}
+	bio = BIO_new_mem_buf(pd_jstr(b, "certificate"), -1);
+	x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	BIO_free(bio);
+	if (!x || i2d_X509(x, NULL) <= 0) {
+		pd_reply_error(r, 400, "bad_certificate", "certificate is not a PEM certificate");
+		goto fail;
+	}
+	*bp = b;
+	*xp = x;
+	return 0;
+fail:
+	X509_free(x);
+	cJSON_Delete(b);
+	return -1;
+}
+
 static void h_ra_session(struct pd_req *r)
 {
 	struct pd_server *srv = r->srv;
 	struct pd_store *s = srv->store;
-	cJSON *b = pd_body_json(r, F_SESSION), *o;
+	cJSON *b, *o;
 	struct pd_challenge ch;
 	struct pd_operator op;
 	struct pd_session ss;
 	unsigned char *der = NULL;
 	char fp[65], msg[128], token[48];
-	X509 *x = NULL;
-	BIO *bio;
+	X509 *x;
 	int len;
 	time_t now = pd_now();
 
-	memset(&op, 0, sizeof(op));
-	if (!b)
+	if (pd_api_signin(r, now, &b, &ch, &x))
 		return;
-	if (s->ops->challenge_take(s, pd_jstr(b, "challenge_id"), now, &ch) != PD_OK) {
-		pd_reply_error(r, 401, "challenge_invalid",
-		               "unknown, used or expired challenge; ask for a new one");
-		goto out;
-	}
-	bio = BIO_new_mem_buf(pd_jstr(b, "certificate"), -1);
-	x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
-	BIO_free(bio);
-	if (!x || (len = i2d_X509(x, &der)) <= 0) {
-		pd_reply_error(r, 400, "bad_certificate", "certificate is not a PEM certificate");
+	memset(&op, 0, sizeof(op));
+	if ((len = i2d_X509(x, &der)) <= 0) {
+		internal(r);
 		goto out;
 	}
 	pd_sha256_hex(der, (size_t)len, fp);
@@ -1607,9 +1649,7 @@ static bool is(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
-/* Splits "/api/v1/applications/123/install" after the prefix into the
- * id and the rest. */
-static bool under(const char *path, const char *prefix, char *id, size_t idsize,
+bool pd_api_under(const char *path, const char *prefix, char *id, size_t idsize,
                   const char **rest)
 {
 	size_t n = strlen(prefix), k;
@@ -1676,7 +1716,7 @@ void pd_api_dispatch(struct pd_req *r)
 	} else if (is(p, "/api/v1/applications")) {
 		ONLY(post);
 		h_submit(r);
-	} else if (under(p, "/api/v1/applications/", id, sizeof(id), &rest)) {
+	} else if (pd_api_under(p, "/api/v1/applications/", id, sizeof(id), &rest)) {
 		if (!*rest) {
 			ONLY(get);
 			h_app_get(r, id);
@@ -1707,7 +1747,7 @@ void pd_api_dispatch(struct pd_req *r)
 		} else if (is(p, "/api/v1/ra/audit")) {
 			ONLY(get);
 			h_ra_audit(r);
-		} else if (under(p, "/api/v1/ra/applications/", id, sizeof(id), &rest)) {
+		} else if (pd_api_under(p, "/api/v1/ra/applications/", id, sizeof(id), &rest)) {
 			if (!*rest) {
 				ONLY(get);
 				h_ra_view(r, id);
@@ -1720,7 +1760,7 @@ void pd_api_dispatch(struct pd_req *r)
 			} else {
 				pd_reply_error(r, 404, "not_found", "no such resource");
 			}
-		} else if (under(p, "/api/v1/ra/certificates/", id, sizeof(id), &rest) &&
+		} else if (pd_api_under(p, "/api/v1/ra/certificates/", id, sizeof(id), &rest) &&
 		           is(rest, "/revoke")) {
 			ONLY(post);
 			h_ra_revoke(r, id, actor);
@@ -1762,11 +1802,6 @@ bool pd_api_email_ok(const char *e) { return email_ok(e); }
 bool pd_api_sig_ok(const char *cert_pem, const char *b64, const char *msg)
 {
 	return sig_ok(cert_pem, b64, msg);
-}
-int pd_api_csr_check(struct pd_req *r, const char *field, const char *pem,
-                     enum qt_storage storage, char keyid[41])
-{
-	return csr_check(r, field, pem, storage, keyid);
 }
 cJSON *pd_api_app_json(struct pd_server *srv, const struct pd_app *a, bool holder)
 {

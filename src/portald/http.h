@@ -74,16 +74,39 @@ void pd_account_dispatch(struct pd_req *r);
 int pd_account_session_iin(struct pd_req *r, char iin[13]);
 void pd_api_internal(struct pd_req *r);
 void pd_api_add_time(cJSON *o, const char *name, time_t t);
+/* "full_name": surname, given name and, when there is one, patronymic. */
+void pd_api_add_full_name(cJSON *o, const struct pd_person *p);
 bool pd_api_empty_body(struct pd_req *r);
 struct pd_challenge;
 /* A stored sign-in challenge and the start of its 201 answer (api.c). */
 cJSON *pd_api_challenge(struct pd_req *r, const char *prefix, struct pd_challenge *c);
+/* The start of POST .../session, a sign-in with a challenge: reads the
+ * body (challenge_id, certificate, signature), spends the challenge and
+ * reads the certificate.  0 with *b, *ch and *x set (the caller frees b
+ * and x), or -1 after a reply. */
+int pd_api_signin(struct pd_req *r, time_t now, cJSON **b, struct pd_challenge *ch, X509 **x);
 bool pd_api_email_ok(const char *e);
 bool pd_api_sig_ok(const char *cert_pem, const char *b64, const char *msg);
-int pd_api_csr_check(struct pd_req *r, const char *field, const char *pem,
-                     enum qt_storage storage, char keyid[41]);
+struct pd_storage_info;
+/* What an application and a re-issuance check alike.  The catalog entry
+ * of the body's "storage", which must allow a legal entity when legal:
+ * NULL after a reply. */
+const struct pd_storage_info *pd_api_storage(struct pd_req *r, const cJSON *b, bool legal);
+/* The body's auth_csr and sign_csr, checked for storage, with their key
+ * ids, which must differ: 0, or -1 after a reply. */
+int pd_api_csr_pair(struct pd_req *r, const cJSON *b, enum qt_storage storage,
+                    char auth_kid[41], char sign_kid[41]);
+/* Inserts a (in the caller's transaction) under a new application
+ * number, drawn again while it is taken, ten draws at most: app_insert's
+ * answer, or PD_FAIL when no number could be drawn. */
+enum pd_st pd_api_app_insert(struct pd_store *s, struct pd_app *a);
 cJSON *pd_api_app_json(struct pd_server *srv, const struct pd_app *a, bool holder);
 void pd_api_method_not_allowed(struct pd_req *r);
+/* Splits a path after prefix into an id (its next segment, which must be
+ * 1..idsize-1 bytes) and the rest: "/api/v1/applications/123/install"
+ * after "/api/v1/applications/" gives "123" and "/install". */
+bool pd_api_under(const char *path, const char *prefix, char *id, size_t idsize,
+                  const char **rest);
 
 /* Starts serving; returns when SIGTERM or SIGINT arrives (http.c). */
 int pd_serve(struct pd_server *srv, const char *listen, const char *port_file);

@@ -63,12 +63,9 @@ int pd_cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	if (offset) {
-		char *end;
 		long v;
 
-		errno = 0;
-		v = strtol(offset, &end, 10);
-		if (errno || end == offset || *end) {
+		if (!pd_clock_offset_parse(offset, &v)) {
 			fprintf(stderr, _("qoltanbad: --test-clock-offset needs a number of seconds\n"));
 			pd_server_close(&srv);
 			return 2;

@@ -136,6 +136,21 @@ static void rfc2822_date(time_t t, char out[64])
 	         mo[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/* What every notice transfer sets: where to, by which protocols (none
+ * other, as a redirect might ask), no signals, and its time limits. */
+static void curl_base(CURL *c, const char *url, const char *protocols)
+{
+	curl_easy_setopt(c, CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, protocols);
+#else
+	(void)protocols;
+#endif
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+}
+
 static int send_mail(const struct pd_config *cfg, const char *to, const char *subject,
                      const char *body, const char *kind, const char *serial, time_t now)
 {
@@ -167,18 +182,12 @@ static int send_mail(const struct pd_config *cfg, const char *to, const char *su
 	snprintf(from, sizeof(from), "<%s>", cfg->mail_from);
 	snprintf(rto, sizeof(rto), "<%s>", to);
 	rcpt = curl_slist_append(NULL, rto);
-	curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-#endif
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_base(c, cfg->smtp_url, "smtp,smtps");
 	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
 	curl_easy_setopt(c, CURLOPT_READDATA, &u);
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
 	cc = curl_easy_perform(c);
 	if (cc == CURLE_OK)
 		rc = 0;
@@ -210,16 +219,10 @@ static int send_sms(const struct pd_config *cfg, const char *phone, const char *
 	if (!(body = cJSON_PrintUnformatted(o)))
 		goto out;
 	h = curl_slist_append(NULL, "Content-Type: application/json");
-	curl_easy_setopt(c, CURLOPT_URL, cfg->sms_gateway);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-#endif
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_base(c, cfg->sms_gateway, "http,https");
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_discard);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (cc == CURLE_OK && code >= 200 && code < 300)
@@ -443,12 +446,11 @@ int pd_cmd_notify(int argc, char **argv)
 		case 'n': break;
 		case 't': offset = optarg; break;
 		default:
-			fprintf(stderr, _("usage: qoltanbad notify --data DIR [--now] "
-			                  "[--test-clock-offset SECONDS]\n"));
-			return 2;
+			goto usage;
 		}
 	}
 	if (!dir || optind != argc) {
+usage:
 		fprintf(stderr, _("usage: qoltanbad notify --data DIR [--now] "
 		                  "[--test-clock-offset SECONDS]\n"));
 		return 2;
@@ -458,12 +460,9 @@ int pd_cmd_notify(int argc, char **argv)
 		return 1;
 	}
 	if (offset) {
-		char *end;
 		long v;
 
-		errno = 0;
-		v = strtol(offset, &end, 10);
-		if (errno || end == offset || *end || !srv.cfg.test_mode) {
+		if (!pd_clock_offset_parse(offset, &v) || !srv.cfg.test_mode) {
 			fprintf(stderr, _("qoltanbad: --test-clock-offset needs a number of seconds and a "
 			                  "portal created with \"init --test-mode\"\n"));
 			pd_server_close(&srv);

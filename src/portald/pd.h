@@ -49,6 +49,8 @@ int pd_config_write(const struct pd_config *c);
 /* The clock: real time plus the test offset. */
 extern long pd_clock_offset;
 time_t pd_now(void);
+/* The SECONDS of --test-clock-offset: whether s is a whole number, in *v. */
+bool pd_clock_offset_parse(const char *s, long *v);
 
 /* Random and hashing helpers. */
 int pd_random_hex(char *out, size_t bytes);           /* out: 2*bytes+1 */

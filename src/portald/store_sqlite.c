@@ -289,16 +289,21 @@ static enum pd_st fail(sqlite3_stmt *st, int rc)
 	return PD_FAIL;
 }
 
-/* Runs a statement that returns no rows. */
-static enum pd_st run(sqlite3_stmt *st)
+/* Ends a statement whose last step returned rc: resets it and clears
+ * its parameters, or logs the failure. */
+static enum pd_st finish(sqlite3_stmt *st, int rc)
 {
-	int rc = sqlite3_step(st);
-
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return fail(st, rc);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return PD_OK;
+}
+
+/* Runs a statement that returns no rows. */
+static enum pd_st run(sqlite3_stmt *st)
+{
+	return finish(st, sqlite3_step(st));
 }
 
 static void bt(sqlite3_stmt *st, int i, const char *v)
@@ -383,36 +388,44 @@ struct each {
 		pd_app_cb app;
 		pd_cert_cb cert;
 		pd_operator_cb op;
+		pd_audit_cb audit;
 		pd_holder_cert_cb holder;
 	} cb;
 	void *ctx;
 };
 
-/* Steps through st's rows, handing each to row() until one asks to stop
- * (nonzero) or the rows end; resets st either way. */
+/* Steps through the rows of st (bound; NULL when it could not be
+ * prepared), handing each to row() until one asks to stop (nonzero) or
+ * the rows end. */
 static enum pd_st each_row(sqlite3_stmt *st, int (*row)(sqlite3_stmt *, const struct each *),
                            const struct each *e)
 {
 	int rc;
 
+	if (!st)
+		return PD_FAIL;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (row(st, e)) {
 			rc = SQLITE_DONE;
 			break;
 		}
-	if (rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return PD_OK;
+	return finish(st, rc);
 }
 
-/* Ends a one-row lookup whose first step returned rc. */
-static enum pd_st row_end(sqlite3_stmt *st, int rc)
+/* A one-row lookup: st (bound; NULL when it could not be prepared) hands
+ * its row to read(), which fills the store type out points to. */
+static enum pd_st get_row(sqlite3_stmt *st, void (*read)(sqlite3_stmt *, void *), void *out)
 {
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
+	enum pd_st r;
+	int rc;
+
+	if (!st)
+		return PD_FAIL;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read(st, out);
+	r = finish(st, rc);
+	return r == PD_OK && rc != SQLITE_ROW ? PD_NOTFOUND : r;
 }
 
 static void sq_close(struct pd_store *s)
@@ -607,48 +620,47 @@ static void sq_rollback(struct pd_store *s)
 		return sq_commit(s); \
 	} while (0)
 
-static enum pd_st sq_person_get(struct pd_store *s, const char *iin, struct pd_person *o)
-{
-	sqlite3_stmt *st = q_bind(s, S_PERSON_GET, NULL, "t", iin);
-	int rc;
+/* ---- Registries, captchas ------------------------------------------ */
 
-	if (!st)
-		return PD_FAIL;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		col(st, 0, o->iin, sizeof(o->iin));
-		col(st, 1, o->surname, sizeof(o->surname));
-		col(st, 2, o->given_name, sizeof(o->given_name));
-		col(st, 3, o->patronymic, sizeof(o->patronymic));
-		col(st, 4, o->phone, sizeof(o->phone));
-	}
-	return row_end(st, rc);
+static void person_read(sqlite3_stmt *st, void *out)
+{
+	struct pd_person *o = out;
+
+	col(st, 0, o->iin, sizeof(o->iin));
+	col(st, 1, o->surname, sizeof(o->surname));
+	col(st, 2, o->given_name, sizeof(o->given_name));
+	col(st, 3, o->patronymic, sizeof(o->patronymic));
+	col(st, 4, o->phone, sizeof(o->phone));
 }
 
-static enum pd_st do_person_put(struct pd_store *s, const struct pd_person *p)
+static enum pd_st sq_person_get(struct pd_store *s, const char *iin, struct pd_person *o)
 {
-	return q_run(s, S_PERSON_PUT, "ttttt", p->iin, p->surname, p->given_name, p->patronymic, p->phone);
+	return get_row(q_bind(s, S_PERSON_GET, NULL, "t", iin), person_read, o);
+}
+
+static enum pd_st sq_person_put(struct pd_store *s, const struct pd_person *p)
+{
+	AUTO_TX(q_run(s, S_PERSON_PUT, "ttttt", p->iin, p->surname, p->given_name,
+		      p->patronymic, p->phone));
+}
+
+static void entity_read(sqlite3_stmt *st, void *out)
+{
+	struct pd_entity *o = out;
+
+	col(st, 0, o->bin, sizeof(o->bin));
+	col(st, 1, o->name, sizeof(o->name));
+	col(st, 2, o->head_iin, sizeof(o->head_iin));
 }
 
 static enum pd_st sq_entity_get(struct pd_store *s, const char *bin, struct pd_entity *o)
 {
-	sqlite3_stmt *st = q_bind(s, S_ENTITY_GET, NULL, "t", bin);
-	int rc;
-
-	if (!st)
-		return PD_FAIL;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		col(st, 0, o->bin, sizeof(o->bin));
-		col(st, 1, o->name, sizeof(o->name));
-		col(st, 2, o->head_iin, sizeof(o->head_iin));
-	}
-	return row_end(st, rc);
+	return get_row(q_bind(s, S_ENTITY_GET, NULL, "t", bin), entity_read, o);
 }
 
-static enum pd_st do_entity_put(struct pd_store *s, const struct pd_entity *e)
+static enum pd_st sq_entity_put(struct pd_store *s, const struct pd_entity *e)
 {
-	return q_run(s, S_ENTITY_PUT, "ttt", e->bin, e->name, e->head_iin);
+	AUTO_TX(q_run(s, S_ENTITY_PUT, "ttt", e->bin, e->name, e->head_iin));
 }
 
 static enum pd_st sq_registry_counts(struct pd_store *s, long *people, long *entities)
@@ -667,41 +679,41 @@ static enum pd_st sq_registry_counts(struct pd_store *s, long *people, long *ent
 	return PD_OK;
 }
 
-static enum pd_st do_captcha_put(struct pd_store *s, const struct pd_captcha *c)
+static void captcha_read(sqlite3_stmt *st, void *out)
 {
-	return q_run(s, S_CAPTCHA_PUT, "tttliii", c->id, c->answer, c->client,
-		     (sqlite3_int64)c->expires, c->checks_used, c->solved, c->spent);
+	struct pd_captcha *o = out;
+
+	col(st, 0, o->id, sizeof(o->id));
+	col(st, 1, o->answer, sizeof(o->answer));
+	col(st, 2, o->client, sizeof(o->client));
+	o->expires = (time_t)sqlite3_column_int64(st, 3);
+	o->checks_used = sqlite3_column_int(st, 4);
+	o->solved = sqlite3_column_int(st, 5);
+	o->spent = sqlite3_column_int(st, 6);
 }
 
 static enum pd_st sq_captcha_get(struct pd_store *s, const char *id, struct pd_captcha *o)
 {
-	sqlite3_stmt *st = q_bind(s, S_CAPTCHA_GET, NULL, "t", id);
-	int rc;
-
-	if (!st)
-		return PD_FAIL;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		col(st, 0, o->id, sizeof(o->id));
-		col(st, 1, o->answer, sizeof(o->answer));
-		col(st, 2, o->client, sizeof(o->client));
-		o->expires = (time_t)sqlite3_column_int64(st, 3);
-		o->checks_used = sqlite3_column_int(st, 4);
-		o->solved = sqlite3_column_int(st, 5);
-		o->spent = sqlite3_column_int(st, 6);
-	}
-	return row_end(st, rc);
+	return get_row(q_bind(s, S_CAPTCHA_GET, NULL, "t", id), captcha_read, o);
 }
 
-static enum pd_st do_captcha_update(struct pd_store *s, const struct pd_captcha *c)
+static enum pd_st sq_captcha_put(struct pd_store *s, const struct pd_captcha *c)
 {
-	return q_run(s, S_CAPTCHA_UPDATE, "iiit", c->checks_used, c->solved, c->spent, c->id);
+	AUTO_TX(q_run(s, S_CAPTCHA_PUT, "tttliii", c->id, c->answer, c->client,
+		      (sqlite3_int64)c->expires, c->checks_used, c->solved, c->spent));
 }
 
-static enum pd_st do_captcha_purge(struct pd_store *s, time_t now)
+static enum pd_st sq_captcha_update(struct pd_store *s, const struct pd_captcha *c)
 {
-	return q_run(s, S_CAPTCHA_PURGE, "l", (sqlite3_int64)now);
+	AUTO_TX(q_run(s, S_CAPTCHA_UPDATE, "iiit", c->checks_used, c->solved, c->spent, c->id));
 }
+
+static enum pd_st sq_captcha_purge(struct pd_store *s, time_t now)
+{
+	AUTO_TX(q_run(s, S_CAPTCHA_PURGE, "l", (sqlite3_int64)now));
+}
+
+/* ---- Applications, keys, certificates ------------------------------ */
 
 static void app_bind(sqlite3_stmt *st, const struct pd_app *a)
 {
@@ -725,8 +737,10 @@ static void app_bind(sqlite3_stmt *st, const struct pd_app *a)
 	bt(st, 18, a->client);
 }
 
-static void app_read(sqlite3_stmt *st, struct pd_app *a)
+static void app_read(sqlite3_stmt *st, void *out)
 {
+	struct pd_app *a = out;
+
 	memset(a, 0, sizeof(*a));
 	col(st, 0, a->number, sizeof(a->number));
 	col(st, 1, a->token_hash, sizeof(a->token_hash));
@@ -748,47 +762,6 @@ static void app_read(sqlite3_stmt *st, struct pd_app *a)
 	col(st, 17, a->client, sizeof(a->client));
 }
 
-static enum pd_st do_app_insert(struct pd_store *s, const struct pd_app *a)
-{
-	sqlite3_stmt *st = stmt(s, S_APP_INSERT, NULL);
-
-	if (!st)
-		return PD_FAIL;
-	app_bind(st, a);
-	return run(st);
-}
-
-static enum pd_st app_get(struct pd_store *s, enum stmt_id id, const char *number,
-                          struct pd_app *o)
-{
-	sqlite3_stmt *st = stmt(s, id, NULL);
-	int rc;
-
-	if (!st)
-		return PD_FAIL;
-	bt(st, 1, number);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		app_read(st, o);
-	return row_end(st, rc);
-}
-
-static enum pd_st sq_app_get(struct pd_store *s, const char *number, struct pd_app *o)
-{
-	return app_get(s, S_APP_GET, number, o);
-}
-
-static enum pd_st sq_app_get_brief(struct pd_store *s, const char *number, struct pd_app *o)
-{
-	return app_get(s, S_APP_BRIEF, number, o);
-}
-
-static enum pd_st do_app_update(struct pd_store *s, const struct pd_app *a)
-{
-	return q_run(s, S_APP_UPDATE, "iltttt", (int)a->status,
-		     (sqlite3_int64)a->updated, a->decided_by, a->reason, a->install_nonce, a->number);
-}
-
 static int app_row(sqlite3_stmt *st, const struct each *e)
 {
 	struct pd_app a;
@@ -800,20 +773,42 @@ static int app_row(sqlite3_stmt *st, const struct each *e)
 	return stop;
 }
 
-static enum pd_st app_iter(sqlite3_stmt *st, pd_app_cb cb, void *ctx)
+static enum pd_st do_app_insert(struct pd_store *s, const struct pd_app *a)
 {
-	struct each e = { .cb.app = cb, .ctx = ctx };
-	enum pd_st r = each_row(st, app_row, &e);
+	sqlite3_stmt *st = stmt(s, S_APP_INSERT, NULL);
 
-	if (r == PD_OK)
-		sqlite3_clear_bindings(st);
-	return r;
+	if (!st)
+		return PD_FAIL;
+	app_bind(st, a);
+	return run(st);
+}
+
+static enum pd_st sq_app_insert(struct pd_store *s, const struct pd_app *a)
+{
+	AUTO_TX(do_app_insert(s, a));
+}
+
+static enum pd_st sq_app_get(struct pd_store *s, const char *number, struct pd_app *o)
+{
+	return get_row(q_bind(s, S_APP_GET, NULL, "t", number), app_read, o);
+}
+
+static enum pd_st sq_app_get_brief(struct pd_store *s, const char *number, struct pd_app *o)
+{
+	return get_row(q_bind(s, S_APP_BRIEF, NULL, "t", number), app_read, o);
+}
+
+static enum pd_st sq_app_update(struct pd_store *s, const struct pd_app *a)
+{
+	AUTO_TX(q_run(s, S_APP_UPDATE, "iltttt", (int)a->status, (sqlite3_int64)a->updated,
+		      a->decided_by, a->reason, a->install_nonce, a->number));
 }
 
 static enum pd_st sq_app_list(struct pd_store *s, const struct pd_app_filter *f,
                               pd_app_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = q_bind(s, S_APP_LIST, NULL, "i", f->status);
+	struct each e = { .cb.app = cb, .ctx = ctx };
 
 	if (!st)
 		return PD_FAIL;
@@ -823,25 +818,25 @@ static enum pd_st sq_app_list(struct pd_store *s, const struct pd_app_filter *f,
 		sqlite3_bind_null(st, 2);
 	sqlite3_bind_int(st, 3, f->limit > 0 ? f->limit : 100);
 	sqlite3_bind_int(st, 4, f->offset > 0 ? f->offset : 0);
-	return app_iter(st, cb, ctx);
+	return each_row(st, app_row, &e);
 }
 
 static enum pd_st sq_app_list_stale(struct pd_store *s, time_t before, pd_app_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = q_bind(s, S_APP_STALE, NULL, "l", (sqlite3_int64)before);
+	struct each e = { .cb.app = cb, .ctx = ctx };
 
-	if (!st)
-		return PD_FAIL;
-	return app_iter(st, cb, ctx);
+	return each_row(q_bind(s, S_APP_STALE, NULL, "l", (sqlite3_int64)before), app_row, &e);
 }
 
-static enum pd_st do_key_claim(struct pd_store *s, const char *hash, const char *number)
+static enum pd_st sq_key_claim(struct pd_store *s, const char *hash, const char *number)
 {
-	return q_run(s, S_KEY_CLAIM, "tt", hash, number);
+	AUTO_TX(q_run(s, S_KEY_CLAIM, "tt", hash, number));
 }
 
-static void cert_read(sqlite3_stmt *st, struct pd_cert *c)
+static void cert_read(sqlite3_stmt *st, void *out)
 {
+	struct pd_cert *c = out;
+
 	memset(c, 0, sizeof(*c));
 	col(st, 0, c->serial, sizeof(c->serial));
 	col(st, 1, c->number, sizeof(c->number));
@@ -851,26 +846,6 @@ static void cert_read(sqlite3_stmt *st, struct pd_cert *c)
 	c->not_after = (time_t)sqlite3_column_int64(st, 5);
 	c->revoked_at = (time_t)sqlite3_column_int64(st, 6);
 	c->reason = sqlite3_column_int(st, 7);
-}
-
-static enum pd_st do_cert_insert(struct pd_store *s, const struct pd_cert *c)
-{
-	return q_run(s, S_CERT_INSERT, "ttttllli", c->serial, c->number, c->purpose, c->pem,
-		     (sqlite3_int64)c->not_before, (sqlite3_int64)c->not_after,
-		     (sqlite3_int64)c->revoked_at, c->reason);
-}
-
-static enum pd_st sq_cert_get(struct pd_store *s, const char *serial, struct pd_cert *o)
-{
-	sqlite3_stmt *st = q_bind(s, S_CERT_GET, NULL, "t", serial);
-	int rc;
-
-	if (!st)
-		return PD_FAIL;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		cert_read(st, o);
-	return row_end(st, rc);
 }
 
 static int cert_row(sqlite3_stmt *st, const struct each *e)
@@ -884,27 +859,30 @@ static int cert_row(sqlite3_stmt *st, const struct each *e)
 	return stop;
 }
 
-static enum pd_st cert_iter(sqlite3_stmt *st, pd_cert_cb cb, void *ctx)
+static enum pd_st sq_cert_insert(struct pd_store *s, const struct pd_cert *c)
 {
-	struct each e = { .cb.cert = cb, .ctx = ctx };
+	AUTO_TX(q_run(s, S_CERT_INSERT, "ttttllli", c->serial, c->number, c->purpose, c->pem,
+		      (sqlite3_int64)c->not_before, (sqlite3_int64)c->not_after,
+		      (sqlite3_int64)c->revoked_at, c->reason));
+}
 
-	return each_row(st, cert_row, &e);
+static enum pd_st sq_cert_get(struct pd_store *s, const char *serial, struct pd_cert *o)
+{
+	return get_row(q_bind(s, S_CERT_GET, NULL, "t", serial), cert_read, o);
 }
 
 static enum pd_st sq_cert_list(struct pd_store *s, const char *number, pd_cert_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = q_bind(s, S_CERT_LIST, NULL, "t", number);
+	struct each e = { .cb.cert = cb, .ctx = ctx };
 
-	if (!st)
-		return PD_FAIL;
-	return cert_iter(st, cb, ctx);
+	return each_row(q_bind(s, S_CERT_LIST, NULL, "t", number), cert_row, &e);
 }
 
 static enum pd_st sq_cert_list_revoked(struct pd_store *s, pd_cert_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = stmt(s, S_CERT_REVOKED, NULL);
+	struct each e = { .cb.cert = cb, .ctx = ctx };
 
-	return st ? cert_iter(st, cb, ctx) : PD_FAIL;
+	return each_row(stmt(s, S_CERT_REVOKED, NULL), cert_row, &e);
 }
 
 static enum pd_st do_cert_revoke(struct pd_store *s, const char *serial, int reason, time_t when)
@@ -921,8 +899,17 @@ static enum pd_st do_cert_revoke(struct pd_store *s, const char *serial, int rea
 	return r;
 }
 
-static void op_read(sqlite3_stmt *st, struct pd_operator *o)
+static enum pd_st sq_cert_revoke(struct pd_store *s, const char *serial, int reason, time_t when)
 {
+	AUTO_TX(do_cert_revoke(s, serial, reason, when));
+}
+
+/* ---- Operators, their sign-in, the audit log, meta ----------------- */
+
+static void op_read(sqlite3_stmt *st, void *out)
+{
+	struct pd_operator *o = out;
+
 	memset(o, 0, sizeof(*o));
 	o->id = (long)sqlite3_column_int64(st, 0);
 	col(st, 1, o->name, sizeof(o->name));
@@ -930,6 +917,17 @@ static void op_read(sqlite3_stmt *st, struct pd_operator *o)
 	o->cert_pem = coldup(st, 3);
 	o->created = (time_t)sqlite3_column_int64(st, 4);
 	o->disabled = sqlite3_column_int(st, 5);
+}
+
+static int op_row(sqlite3_stmt *st, const struct each *e)
+{
+	struct pd_operator o;
+	int stop;
+
+	op_read(st, &o);
+	stop = e->cb.op(e->ctx, &o);
+	pd_operator_clear(&o);
+	return stop;
 }
 
 static enum pd_st do_operator_add(struct pd_store *s, struct pd_operator *o)
@@ -947,300 +945,183 @@ static enum pd_st do_operator_add(struct pd_store *s, struct pd_operator *o)
 	return r;
 }
 
-static enum pd_st sq_operator_by_fp(struct pd_store *s, const char *fp, struct pd_operator *o)
-{
-	sqlite3_stmt *st = q_bind(s, S_OP_BY_FP, NULL, "t", fp);
-	int rc;
-
-	if (!st)
-		return PD_FAIL;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		op_read(st, o);
-	return row_end(st, rc);
-}
-
-static int op_row(sqlite3_stmt *st, const struct each *e)
-{
-	struct pd_operator o;
-	int stop;
-
-	op_read(st, &o);
-	stop = e->cb.op(e->ctx, &o);
-	pd_operator_clear(&o);
-	return stop;
-}
-
-static enum pd_st sq_operator_list(struct pd_store *s, pd_operator_cb cb, void *ctx)
-{
-	sqlite3_stmt *st = stmt(s, S_OP_LIST, NULL);
-	struct each e = { .cb.op = cb, .ctx = ctx };
-
-	return st ? each_row(st, op_row, &e) : PD_FAIL;
-}
-
-static enum pd_st do_challenge_put(struct pd_store *s, const struct pd_challenge *c)
-{
-	return q_run(s, S_CH_PUT, "ttl", c->id, c->nonce, (sqlite3_int64)c->expires);
-}
-
-static enum pd_st do_challenge_take(struct pd_store *s, const char *id, time_t now,
-                                    struct pd_challenge *o)
-{
-	sqlite3_stmt *st = q_bind(s, S_CH_TAKE, NULL, "tl", id, (sqlite3_int64)now);
-	int rc;
-
-	if (!st)
-		return PD_FAIL;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(o, 0, sizeof(*o));
-		col(st, 0, o->id, sizeof(o->id));
-		col(st, 1, o->nonce, sizeof(o->nonce));
-		o->expires = (time_t)sqlite3_column_int64(st, 2);
-		o->used = true;
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		return PD_OK;
-	}
-	if (rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return PD_NOTFOUND;
-}
-
-static enum pd_st do_session_put(struct pd_store *s, const struct pd_session *ss)
-{
-	return q_run(s, S_SESS_PUT, "tll", ss->token_hash, (sqlite3_int64)ss->operator_id,
-		     (sqlite3_int64)ss->expires);
-}
-
-static enum pd_st sq_session_get(struct pd_store *s, const char *hash, time_t now,
-                                 struct pd_session *o)
-{
-	sqlite3_stmt *st = q_bind(s, S_SESS_GET, NULL, "tl", hash, (sqlite3_int64)now);
-	int rc;
-
-	if (!st)
-		return PD_FAIL;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(o, 0, sizeof(*o));
-		col(st, 0, o->token_hash, sizeof(o->token_hash));
-		o->operator_id = (long)sqlite3_column_int64(st, 1);
-		col(st, 2, o->operator_name, sizeof(o->operator_name));
-		o->expires = (time_t)sqlite3_column_int64(st, 3);
-	}
-	return row_end(st, rc);
-}
-
-static enum pd_st do_audit_append(struct pd_store *s, const struct pd_audit *a)
-{
-	return q_run(s, S_AUDIT_ADD, "ltttt",
-		     (sqlite3_int64)a->at, a->actor, a->action, a->number, a->detail);
-}
-
-static enum pd_st sq_audit_list(struct pd_store *s, const char *number, int limit,
-                                pd_audit_cb cb, void *ctx)
-{
-	sqlite3_stmt *st = stmt(s, number ? S_AUDIT_LIST : S_AUDIT_ALL, NULL);
-	int rc, i = 1;
-
-	if (!st)
-		return PD_FAIL;
-	if (number)
-		bt(st, i++, number);
-	sqlite3_bind_int(st, i, limit > 0 ? limit : 100);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct pd_audit a;
-
-		memset(&a, 0, sizeof(a));
-		a.id = (long)sqlite3_column_int64(st, 0);
-		a.at = (time_t)sqlite3_column_int64(st, 1);
-		col(st, 2, a.actor, sizeof(a.actor));
-		col(st, 3, a.action, sizeof(a.action));
-		col(st, 4, a.number, sizeof(a.number));
-		col(st, 5, a.detail, sizeof(a.detail));
-		if (cb(ctx, &a)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	return PD_OK;
-}
-
-static enum pd_st sq_meta_get(struct pd_store *s, const char *key, char *buf, size_t size)
-{
-	sqlite3_stmt *st = q_bind(s, S_META_GET, NULL, "t", key);
-	int rc;
-
-	if (!st)
-		return PD_FAIL;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		col(st, 0, buf, size);
-	return row_end(st, rc);
-}
-
-static enum pd_st do_meta_set(struct pd_store *s, const char *key, const char *value)
-{
-	return q_run(s, S_META_SET, "tt", key, value);
-}
-
-static enum pd_st sq_person_put(struct pd_store *s, const struct pd_person *p)
-{
-	AUTO_TX(do_person_put(s, p));
-}
-
-static enum pd_st sq_entity_put(struct pd_store *s, const struct pd_entity *e)
-{
-	AUTO_TX(do_entity_put(s, e));
-}
-
-static enum pd_st sq_captcha_put(struct pd_store *s, const struct pd_captcha *c)
-{
-	AUTO_TX(do_captcha_put(s, c));
-}
-
-static enum pd_st sq_captcha_update(struct pd_store *s, const struct pd_captcha *c)
-{
-	AUTO_TX(do_captcha_update(s, c));
-}
-
-static enum pd_st sq_captcha_purge(struct pd_store *s, time_t now)
-{
-	AUTO_TX(do_captcha_purge(s, now));
-}
-
-static enum pd_st sq_app_insert(struct pd_store *s, const struct pd_app *a)
-{
-	AUTO_TX(do_app_insert(s, a));
-}
-
-static enum pd_st sq_app_update(struct pd_store *s, const struct pd_app *a)
-{
-	AUTO_TX(do_app_update(s, a));
-}
-
-static enum pd_st sq_key_claim(struct pd_store *s, const char *hash, const char *number)
-{
-	AUTO_TX(do_key_claim(s, hash, number));
-}
-
-static enum pd_st sq_cert_insert(struct pd_store *s, const struct pd_cert *c)
-{
-	AUTO_TX(do_cert_insert(s, c));
-}
-
-static enum pd_st sq_cert_revoke(struct pd_store *s, const char *serial, int reason, time_t when)
-{
-	AUTO_TX(do_cert_revoke(s, serial, reason, when));
-}
-
 static enum pd_st sq_operator_add(struct pd_store *s, struct pd_operator *o)
 {
 	AUTO_TX(do_operator_add(s, o));
 }
 
-static enum pd_st sq_challenge_put(struct pd_store *s, const struct pd_challenge *c)
+static enum pd_st sq_operator_by_fp(struct pd_store *s, const char *fp, struct pd_operator *o)
 {
-	AUTO_TX(do_challenge_put(s, c));
+	return get_row(q_bind(s, S_OP_BY_FP, NULL, "t", fp), op_read, o);
 }
 
-static enum pd_st sq_challenge_take(struct pd_store *s, const char *id, time_t now, struct pd_challenge *o)
+static enum pd_st sq_operator_list(struct pd_store *s, pd_operator_cb cb, void *ctx)
 {
-	AUTO_TX(do_challenge_take(s, id, now, o));
+	struct each e = { .cb.op = cb, .ctx = ctx };
+
+	return each_row(stmt(s, S_OP_LIST, NULL), op_row, &e);
+}
+
+static enum pd_st sq_challenge_put(struct pd_store *s, const struct pd_challenge *c)
+{
+	AUTO_TX(q_run(s, S_CH_PUT, "ttl", c->id, c->nonce, (sqlite3_int64)c->expires));
+}
+
+/* The row S_CH_TAKE returns; then steps the UPDATE to its end. */
+static void challenge_read(sqlite3_stmt *st, void *out)
+{
+	struct pd_challenge *o = out;
+
+	memset(o, 0, sizeof(*o));
+	col(st, 0, o->id, sizeof(o->id));
+	col(st, 1, o->nonce, sizeof(o->nonce));
+	o->expires = (time_t)sqlite3_column_int64(st, 2);
+	o->used = true;
+	(void)sqlite3_step(st);
+}
+
+static enum pd_st sq_challenge_take(struct pd_store *s, const char *id, time_t now,
+                                    struct pd_challenge *o)
+{
+	AUTO_TX(get_row(q_bind(s, S_CH_TAKE, NULL, "tl", id, (sqlite3_int64)now),
+			challenge_read, o));
 }
 
 static enum pd_st sq_session_put(struct pd_store *s, const struct pd_session *ss)
 {
-	AUTO_TX(do_session_put(s, ss));
+	AUTO_TX(q_run(s, S_SESS_PUT, "tll", ss->token_hash, (sqlite3_int64)ss->operator_id,
+		      (sqlite3_int64)ss->expires));
+}
+
+static void session_read(sqlite3_stmt *st, void *out)
+{
+	struct pd_session *o = out;
+
+	memset(o, 0, sizeof(*o));
+	col(st, 0, o->token_hash, sizeof(o->token_hash));
+	o->operator_id = (long)sqlite3_column_int64(st, 1);
+	col(st, 2, o->operator_name, sizeof(o->operator_name));
+	o->expires = (time_t)sqlite3_column_int64(st, 3);
+}
+
+static enum pd_st sq_session_get(struct pd_store *s, const char *hash, time_t now,
+                                 struct pd_session *o)
+{
+	return get_row(q_bind(s, S_SESS_GET, NULL, "tl", hash, (sqlite3_int64)now),
+		       session_read, o);
 }
 
 static enum pd_st sq_audit_append(struct pd_store *s, const struct pd_audit *a)
 {
-	AUTO_TX(do_audit_append(s, a));
+	AUTO_TX(q_run(s, S_AUDIT_ADD, "ltttt", (sqlite3_int64)a->at, a->actor, a->action,
+		      a->number, a->detail));
+}
+
+static int audit_row(sqlite3_stmt *st, const struct each *e)
+{
+	struct pd_audit a;
+
+	memset(&a, 0, sizeof(a));
+	a.id = (long)sqlite3_column_int64(st, 0);
+	a.at = (time_t)sqlite3_column_int64(st, 1);
+	col(st, 2, a.actor, sizeof(a.actor));
+	col(st, 3, a.action, sizeof(a.action));
+	col(st, 4, a.number, sizeof(a.number));
+	col(st, 5, a.detail, sizeof(a.detail));
+	return e->cb.audit(e->ctx, &a);
+}
+
+static enum pd_st sq_audit_list(struct pd_store *s, const char *number, int limit,
+                                pd_audit_cb cb, void *ctx)
+{
+	struct each e = { .cb.audit = cb, .ctx = ctx };
+
+	if (limit <= 0)
+		limit = 100;
+	return each_row(number ? q_bind(s, S_AUDIT_LIST, NULL, "ti", number, limit)
+	                       : q_bind(s, S_AUDIT_ALL, NULL, "i", limit), audit_row, &e);
+}
+
+/* A text buffer that get_row() fills from a one-column row. */
+struct text_buf {
+	char *buf;
+	size_t size;
+};
+
+static void text_read(sqlite3_stmt *st, void *out)
+{
+	struct text_buf *t = out;
+
+	col(st, 0, t->buf, t->size);
+}
+
+static enum pd_st sq_meta_get(struct pd_store *s, const char *key, char *buf, size_t size)
+{
+	struct text_buf t = { buf, size };
+
+	return get_row(q_bind(s, S_META_GET, NULL, "t", key), text_read, &t);
 }
 
 static enum pd_st sq_meta_set(struct pd_store *s, const char *key, const char *value)
 {
-	AUTO_TX(do_meta_set(s, key, value));
+	AUTO_TX(q_run(s, S_META_SET, "tt", key, value));
 }
 
 /* ---- Personal account ---------------------------------------------- */
 
-static enum pd_st do_hs_put(struct pd_store *s, const struct pd_holder_session *h)
-{
-	return q_run(s, S_HS_PUT, "tttttl", h->token_hash, h->iin, h->bin, h->subject_type,
-		     h->serial, (sqlite3_int64)h->expires);
-}
-
 static enum pd_st sq_hs_put(struct pd_store *s, const struct pd_holder_session *h)
 {
-	AUTO_TX(do_hs_put(s, h));
+	AUTO_TX(q_run(s, S_HS_PUT, "tttttl", h->token_hash, h->iin, h->bin, h->subject_type,
+		      h->serial, (sqlite3_int64)h->expires));
+}
+
+static void hs_read(sqlite3_stmt *st, void *out)
+{
+	struct pd_holder_session *o = out;
+
+	memset(o, 0, sizeof(*o));
+	col(st, 0, o->token_hash, sizeof(o->token_hash));
+	col(st, 1, o->iin, sizeof(o->iin));
+	col(st, 2, o->bin, sizeof(o->bin));
+	col(st, 3, o->subject_type, sizeof(o->subject_type));
+	col(st, 4, o->serial, sizeof(o->serial));
+	o->expires = (time_t)sqlite3_column_int64(st, 5);
 }
 
 static enum pd_st sq_hs_get(struct pd_store *s, const char *hash, struct pd_holder_session *o)
 {
-	sqlite3_stmt *st = q_bind(s, S_HS_GET, NULL, "t", hash);
-	int rc;
-
-	if (!st)
-		return PD_FAIL;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(o, 0, sizeof(*o));
-		col(st, 0, o->token_hash, sizeof(o->token_hash));
-		col(st, 1, o->iin, sizeof(o->iin));
-		col(st, 2, o->bin, sizeof(o->bin));
-		col(st, 3, o->subject_type, sizeof(o->subject_type));
-		col(st, 4, o->serial, sizeof(o->serial));
-		o->expires = (time_t)sqlite3_column_int64(st, 5);
-	}
-	return row_end(st, rc);
-}
-
-static enum pd_st do_hs_del(struct pd_store *s, const char *hash)
-{
-	return q_run(s, S_HS_DEL, "t", hash);
+	return get_row(q_bind(s, S_HS_GET, NULL, "t", hash), hs_read, o);
 }
 
 static enum pd_st sq_hs_del(struct pd_store *s, const char *hash)
 {
-	AUTO_TX(do_hs_del(s, hash));
+	AUTO_TX(q_run(s, S_HS_DEL, "t", hash));
+}
+
+static void pref_read(sqlite3_stmt *st, void *out)
+{
+	struct pd_pref *o = out;
+
+	memset(o, 0, sizeof(*o));
+	col(st, 0, o->iin, sizeof(o->iin));
+	col(st, 1, o->language, sizeof(o->language));
+	o->notify_email = sqlite3_column_int(st, 2);
+	o->notify_sms = sqlite3_column_int(st, 3);
 }
 
 static enum pd_st sq_pref_get(struct pd_store *s, const char *iin, struct pd_pref *o)
 {
-	sqlite3_stmt *st = q_bind(s, S_PREF_GET, NULL, "t", iin);
-	int rc;
-
-	if (!st)
-		return PD_FAIL;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(o, 0, sizeof(*o));
-		col(st, 0, o->iin, sizeof(o->iin));
-		col(st, 1, o->language, sizeof(o->language));
-		o->notify_email = sqlite3_column_int(st, 2);
-		o->notify_sms = sqlite3_column_int(st, 3);
-	}
-	return row_end(st, rc);
-}
-
-static enum pd_st do_pref_put(struct pd_store *s, const struct pd_pref *p)
-{
-	return q_run(s, S_PREF_PUT, "ttii", p->iin, p->language, p->notify_email, p->notify_sms);
+	return get_row(q_bind(s, S_PREF_GET, NULL, "t", iin), pref_read, o);
 }
 
 static enum pd_st sq_pref_put(struct pd_store *s, const struct pd_pref *p)
 {
-	AUTO_TX(do_pref_put(s, p));
+	AUTO_TX(q_run(s, S_PREF_PUT, "ttii", p->iin, p->language, p->notify_email,
+		      p->notify_sms));
 }
 
+/* A row of S_CERT_IIN or S_CERT_EXPIRING: the certificate, then what the
+ * holder's screens show of its application. */
 static int holder_cert_row(sqlite3_stmt *st, const struct each *e)
 {
 	struct pd_cert c;
@@ -1262,119 +1143,83 @@ static int holder_cert_row(sqlite3_stmt *st, const struct each *e)
 	return stop;
 }
 
-static enum pd_st holder_cert_iter(sqlite3_stmt *st, pd_holder_cert_cb cb, void *ctx)
-{
-	struct each e = { .cb.holder = cb, .ctx = ctx };
-	enum pd_st r = each_row(st, holder_cert_row, &e);
-
-	if (r == PD_OK)
-		sqlite3_clear_bindings(st);
-	return r;
-}
-
 static enum pd_st sq_cert_list_iin(struct pd_store *s, const char *iin, pd_holder_cert_cb cb,
                                    void *ctx)
 {
-	sqlite3_stmt *st = q_bind(s, S_CERT_IIN, NULL, "t", iin);
+	struct each e = { .cb.holder = cb, .ctx = ctx };
 
-	if (!st)
-		return PD_FAIL;
-	return holder_cert_iter(st, cb, ctx);
+	return each_row(q_bind(s, S_CERT_IIN, NULL, "t", iin), holder_cert_row, &e);
 }
 
 static enum pd_st sq_cert_list_expiring(struct pd_store *s, time_t from, time_t to,
                                         pd_holder_cert_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = q_bind(s, S_CERT_EXPIRING, NULL, "ll", (sqlite3_int64)from,
-				  (sqlite3_int64)to);
+	struct each e = { .cb.holder = cb, .ctx = ctx };
 
-	if (!st)
-		return PD_FAIL;
-	return holder_cert_iter(st, cb, ctx);
+	return each_row(q_bind(s, S_CERT_EXPIRING, NULL, "ll", (sqlite3_int64)from,
+			       (sqlite3_int64)to), holder_cert_row, &e);
 }
 
 static enum pd_st sq_app_list_iin(struct pd_store *s, const char *iin, pd_app_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = q_bind(s, S_APP_IIN, NULL, "t", iin);
+	struct each e = { .cb.app = cb, .ctx = ctx };
 
-	if (!st)
-		return PD_FAIL;
-	return app_iter(st, cb, ctx);
-}
-
-static enum pd_st do_ri_put(struct pd_store *s, const struct pd_reissue *r)
-{
-	return q_run(s, S_RI_PUT, "tttitl", r->number, r->prev_serial, r->bin,
-		     (int)r->head_state, r->head_iin, (sqlite3_int64)r->decided);
+	return each_row(q_bind(s, S_APP_IIN, NULL, "t", iin), app_row, &e);
 }
 
 static enum pd_st sq_ri_put(struct pd_store *s, const struct pd_reissue *r)
 {
-	AUTO_TX(do_ri_put(s, r));
+	AUTO_TX(q_run(s, S_RI_PUT, "tttitl", r->number, r->prev_serial, r->bin,
+		      (int)r->head_state, r->head_iin, (sqlite3_int64)r->decided));
+}
+
+static void ri_read(sqlite3_stmt *st, void *out)
+{
+	struct pd_reissue *o = out;
+
+	memset(o, 0, sizeof(*o));
+	col(st, 0, o->number, sizeof(o->number));
+	col(st, 1, o->prev_serial, sizeof(o->prev_serial));
+	col(st, 2, o->bin, sizeof(o->bin));
+	o->head_state = (enum pd_head_state)sqlite3_column_int(st, 3);
+	col(st, 4, o->head_iin, sizeof(o->head_iin));
+	o->decided = (time_t)sqlite3_column_int64(st, 5);
 }
 
 static enum pd_st sq_ri_get(struct pd_store *s, const char *number, struct pd_reissue *o)
 {
-	sqlite3_stmt *st = q_bind(s, S_RI_GET, NULL, "t", number);
-	int rc;
-
-	if (!st)
-		return PD_FAIL;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(o, 0, sizeof(*o));
-		col(st, 0, o->number, sizeof(o->number));
-		col(st, 1, o->prev_serial, sizeof(o->prev_serial));
-		col(st, 2, o->bin, sizeof(o->bin));
-		o->head_state = (enum pd_head_state)sqlite3_column_int(st, 3);
-		col(st, 4, o->head_iin, sizeof(o->head_iin));
-		o->decided = (time_t)sqlite3_column_int64(st, 5);
-	}
-	return row_end(st, rc);
+	return get_row(q_bind(s, S_RI_GET, NULL, "t", number), ri_read, o);
 }
 
 static enum pd_st sq_ri_awaiting(struct pd_store *s, const char *bin, pd_app_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = q_bind(s, S_RI_AWAITING, NULL, "t", bin);
+	struct each e = { .cb.app = cb, .ctx = ctx };
 
-	if (!st)
-		return PD_FAIL;
-	return app_iter(st, cb, ctx);
+	return each_row(q_bind(s, S_RI_AWAITING, NULL, "t", bin), app_row, &e);
+}
+
+static void notice_read(sqlite3_stmt *st, void *out)
+{
+	struct pd_notice *o = out;
+
+	memset(o, 0, sizeof(*o));
+	col(st, 0, o->serial, sizeof(o->serial));
+	col(st, 1, o->kind, sizeof(o->kind));
+	o->created = (time_t)sqlite3_column_int64(st, 2);
+	o->state = sqlite3_column_int(st, 3);
+	o->attempts = sqlite3_column_int(st, 4);
 }
 
 static enum pd_st sq_notice_get(struct pd_store *s, const char *serial, const char *kind,
                                 struct pd_notice *o)
 {
-	sqlite3_stmt *st = q_bind(s, S_NOTICE_GET, NULL, "tt", serial, kind);
-	int rc;
-
-	if (!st)
-		return PD_FAIL;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(o, 0, sizeof(*o));
-		col(st, 0, o->serial, sizeof(o->serial));
-		col(st, 1, o->kind, sizeof(o->kind));
-		o->created = (time_t)sqlite3_column_int64(st, 2);
-		o->state = sqlite3_column_int(st, 3);
-		o->attempts = sqlite3_column_int(st, 4);
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, rc);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_ROW ? PD_OK : PD_NOTFOUND;
-}
-
-static enum pd_st do_notice_put(struct pd_store *s, const struct pd_notice *n)
-{
-	return q_run(s, S_NOTICE_PUT, "ttlii", n->serial, n->kind,
-		     (sqlite3_int64)n->created, n->state, n->attempts);
+	return get_row(q_bind(s, S_NOTICE_GET, NULL, "tt", serial, kind), notice_read, o);
 }
 
 static enum pd_st sq_notice_put(struct pd_store *s, const struct pd_notice *n)
 {
-	AUTO_TX(do_notice_put(s, n));
+	AUTO_TX(q_run(s, S_NOTICE_PUT, "ttlii", n->serial, n->kind, (sqlite3_int64)n->created,
+		      n->state, n->attempts));
 }
 
 static const struct pd_store_ops sqlite_ops = {

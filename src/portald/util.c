@@ -1,6 +1,7 @@
 /* Small helpers: clock, random numbers and tokens, hashes, base64. */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,15 @@ long pd_clock_offset;
 time_t pd_now(void)
 {
 	return time(NULL) + pd_clock_offset;
+}
+
+bool pd_clock_offset_parse(const char *s, long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtol(s, &end, 10);
+	return !errno && end != s && !*end;
 }
 
 int pd_random_hex(char *out, size_t bytes)
