@@ -1397,12 +1397,10 @@ static int list_cb(void *ctx, const struct pd_app *a)
 	cJSON *o = app_json(srv, a, false, false);
 	struct pd_person p;
 
-	if (srv->store->ops->person_get(srv->store, a->iin, &p) == PD_OK) {
-		char full[400];
-
-		snprintf(full, sizeof(full), "%s %s %s", p.surname, p.given_name, p.patronymic);
-		cJSON_AddStringToObject(o, "full_name", full);
-	}
+	/* The same full name as everywhere: no trailing space without a
+	 * patronymic. */
+	if (srv->store->ops->person_get(srv->store, a->iin, &p) == PD_OK)
+		pd_api_add_full_name(o, &p);
 	cJSON_AddItemToArray(arr, o);
 	return 0;
 }
