@@ -10,6 +10,8 @@
 #                                the AUTH file's path in $T/NAME.auth
 #   at_start                     qoltanba in a fresh tmux session (80x24 unless
 #                                AT_COLS/AT_ROWS; AT_ARGS: more options), on Home
+#   at_open FILE                 Home -> Personal account -> FILE, its password,
+#                                "Open the key"
 #   at_signin NAME               Home -> Personal account -> key file, password,
 #                                "Open the key", "Sign in": the account's menu
 #   at_cli NAME SUB [ARGS]       qoltanba account SUB as NAME (output in $out,
@@ -86,15 +88,20 @@ RUN
 	wait_for 'Open key store'
 }
 
-# The key file typed over whatever was suggested.
-at_signin() {
+# at_open FILE: Home -> Personal account -> FILE typed over whatever was
+# suggested, the password, "Open the key" (what follows is the caller's).
+at_open() {
 	keys 3
 	wait_for 'Personal account: sign in'
 	keys F8
-	text "$(cat "$T/$1.auth")"
+	text "$1"
 	keys Tab
 	text Qwerty12
 	keys F2
+}
+
+at_signin() {
+	at_open "$(cat "$T/$1.auth")"
 	wait_for 'will sign in:'
 	keys F2
 	wait_for 'Signed in:'

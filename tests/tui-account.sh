@@ -60,13 +60,7 @@ wait_for 'Signed out of the personal account.'
 keys F10
 pd_stop
 at_start
-keys 3
-wait_for 'Personal account: sign in'
-keys F8
-text "$(cat "$T/ach.auth")"
-keys Tab
-text Qwerty12
-keys F2
+at_open "$(cat "$T/ach.auth")"
 wait_for 'The AUTH key that will sign in:'    # opening the key needs no portal
 keys F2
 wait_for 'Nothing is lost'
@@ -78,13 +72,7 @@ keys Escape
 wait_for 'Signed out'
 
 # ---- the SIGN file instead of the AUTH file ---------------------------------
-keys 3
-wait_for 'Personal account: sign in'
-keys F8
-text "$(ls "$T"/b/RSA256_*.p12 | head -1)"
-keys Tab
-text Qwerty12
-keys F2
+at_open "$(ls "$T"/b/RSA256_*.p12 | head -1)"
 wait_for 'This is not an AUTH key'
 keys F2
 wait_for 'The portal refused: sign in with the AUTH key'
@@ -98,13 +86,7 @@ B_AUTH=$(openssl pkcs12 -in "$(cat "$T/b.auth")" -passin file:"$T/pw" -nokeys -c
 [ -n "$B_AUTH" ] || fail "could not read b's AUTH certificate with openssl"
 at_cli b revoke "$B_AUTH" --reason key_compromise
 [ "$rc" = 0 ] || fail "revoking b's AUTH key with the CLI: $out"
-keys 3
-wait_for 'Personal account: sign in'
-keys F8
-text "$(cat "$T/b.auth")"
-keys Tab
-text Qwerty12
-keys F2
+at_open "$(cat "$T/b.auth")"
 wait_for 'will sign in:'
 keys F2
 wait_for 'This key has been revoked'
@@ -140,13 +122,7 @@ if command -v faketime >/dev/null; then
 	AT_ENV="FAKETIME=+366d LD_PRELOAD=$(ls /usr/lib/*/faketime/libfaketime.so.1 | head -1)"
 	at_start
 	screen_now | grep -q 'expire in' && fail "expired keys are announced as expiring"
-	keys 3
-	wait_for 'Personal account: sign in'
-	keys F8
-	text "$(cat "$T/ach.auth")"
-	keys Tab
-	text Qwerty12
-	keys F2
+	at_open "$(cat "$T/ach.auth")"
 	wait_for 'This key expired on'
 	keys F2
 	wait_for 'This key has expired'
