@@ -277,6 +277,15 @@ checks=$((checks + 1))
 printf 'kiosk = yes\n' > nocode.conf
 expect_exit 78 env QOLTANBA_SYSCONF="$T/nocode.conf" "$QOLTANBA" --headless=80x24 --keys=/dev/null
 expect_match "run 'qoltanba kiosk-code'"
+# The refusal comes in the interface language (--lang, or the settings).
+mkdir -p locale/ru/LC_MESSAGES
+if msgfmt -o locale/ru/LC_MESSAGES/qoltanba.mo "$top_srcdir/po/ru.po" 2>/dev/null; then
+	expect_exit 78 env QOLTANBA_SYSCONF="$T/nocode.conf" QOLTANBA_LOCALEDIR="$T/locale" \
+		"$QOLTANBA" --lang=ru --headless=80x24 --keys=/dev/null
+	expect_match "qoltanba kiosk-code"
+	checks=$((checks + 1))
+	case $out in *"kiosk mode needs"*) fail "the refusal is in English with --lang=ru" ;; esac
+fi
 : > empty.conf
 expect_exit 78 env QOLTANBA_SYSCONF="$T/empty.conf" "$QOLTANBA" --kiosk --headless=80x24 \
 	--keys=/dev/null

@@ -116,6 +116,13 @@ int tui_main(int argc, char **argv)
 		usage(stderr);
 		return 64;
 	}
+	/* The language first, so that a refusal below is in it too (tui_run
+	 * reads the settings again, for the pages). */
+	tui_config_load();
+	if (o.lang)
+		tui_set_language(o.lang);
+	else if (tui_cfg.language[0])
+		tui_set_language(tui_cfg.language);
 	if (tui_kiosk_load(o.kiosk, err, sizeof(err)) < 0) {
 		fputs(err, stderr);
 		return 78;      /* EX_CONFIG */
