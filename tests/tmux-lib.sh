@@ -21,3 +21,26 @@ tmux_wait() {
 	screen_now >&2
 	return 1
 }
+
+# tmux_place_keys FILTER PICK FOLDER PASSWORD: on the application's place
+# page, the region typed to filter and chosen with PICK (tmux key names),
+# the first city, then a PC folder and the key password twice; ends on
+# the summary with its Apply button.
+tmux_place_keys() {
+	tmux_wait 'Type to filter' 200 || exit 1
+	text "$1"
+	keys $2
+	tmux_wait 'City' 200 || exit 1
+	keys Enter
+	tmux_wait 'Where should the keys be made?' 200 || exit 1
+	keys 1
+	tmux_wait 'Folder for the keys' 200 || exit 1
+	keys BTab C-u
+	text "$3"
+	keys Tab
+	text "$4"
+	keys Tab
+	text "$4"
+	keys F2
+	tmux_wait '[ Apply ]' 200 || exit 1
+}

@@ -70,22 +70,7 @@ keys F2
 wait_for 'you will receive no notifications'
 text erlan@example.kz
 keys F2
-wait_for 'Type to filter'
-text 'алм'
-keys Down Enter
-wait_for 'City'
-keys Enter
-wait_for 'Where should the keys be made?'
-keys 1
-wait_for 'Folder for the keys'
-keys BTab C-u
-text "$T/nca"
-keys Tab
-text Qwerty12
-keys Tab
-text Qwerty12
-keys F2
-wait_for '[ Apply ]'
+tmux_place_keys 'алм' 'Down Enter' "$T/nca" Qwerty12
 
 # The portal stops just as the application goes out.
 pd_stop
@@ -163,22 +148,7 @@ wait_for 'ҚҰРМАНҒАЛИ АЙГҮЛ'
 keys F2
 wait_for 'you will receive no notifications'
 keys F2
-wait_for 'Type to filter'
-text 'аст'
-keys Enter
-wait_for 'City'
-keys Enter
-wait_for 'Where should the keys be made?'
-keys 1
-wait_for 'Folder for the keys'
-keys BTab C-u
-text "$T/second"
-keys Tab
-text Second12
-keys Tab
-text Second12
-keys F2
-wait_for '[ Apply ]'
+tmux_place_keys 'аст' 'Enter' "$T/second" Second12
 # The portal is down, so the submission waits in its retries; the
 # moment the journal holds the keys, qoltanba is killed.
 pd_stop

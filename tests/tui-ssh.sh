@@ -249,22 +249,7 @@ wait_for 'ӘБІЛҚАЙЫР'
 keys F2
 wait_for 'E-mail'
 keys F2
-wait_for 'Type to filter'
-text 'алм'
-keys Down Enter
-wait_for 'City'
-keys Enter
-wait_for 'Where should the keys be made?'
-keys 1
-wait_for 'Folder for the keys'
-keys BTab C-u
-text "$T/nca"
-keys Tab
-text Qwerty12
-keys Tab
-text Qwerty12
-keys F2
-wait_for '[ Apply ]'
+tmux_place_keys 'алм' 'Down Enter' "$T/nca" Qwerty12
 # The portal is down, so the submission waits in its retries; the
 # moment the journal holds the keys, the link drops.
 pd_stop
