@@ -606,11 +606,6 @@ int tui_run(const struct tui_options *o, struct screen *first)
 	memset(t, 0, sizeof(*t));
 	atomic_store(&t->work_permille, -1);
 	tui_current = t;
-	tui_config_load();
-	if (o->lang)
-		tui_set_language(o->lang);
-	else if (tui_cfg.language[0])
-		tui_set_language(tui_cfg.language);
 	if (o->headless_cols) {
 		if (!o->keys_file) {
 			fprintf(stderr, "qoltanba: --headless needs --keys FILE\n");

@@ -116,8 +116,8 @@ int tui_main(int argc, char **argv)
 		usage(stderr);
 		return 64;
 	}
-	/* The language first, so that a refusal below is in it too (tui_run
-	 * reads the settings again, for the pages). */
+	/* The settings and the language first, so that a refusal below is
+	 * in it too; the pages use them as read here. */
 	tui_config_load();
 	if (o.lang)
 		tui_set_language(o.lang);

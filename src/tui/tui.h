@@ -348,6 +348,8 @@ struct tui_options {
 	const char *portal;        /* --portal URL, or NULL */
 	bool kiosk;                /* --kiosk */
 };
+/* The caller has read the settings (tui_config_load) and set the
+ * language (--lang, else the settings'), before anything it prints. */
 int tui_run(const struct tui_options *o, struct screen *first);
 /* Called once when the loop ends, on every path (a signal too), after
  * the pages have left and before the terminal is restored: the pages'
